@@ -1,0 +1,66 @@
+/*
+ * The elder roster: who may receive a subsidy, kept offline in the kiosk's store.
+ *
+ * An elder is found by ID number (through HMAC-SHA256 with the region key: the number itself is
+ * never stored), by QR token or by meal-card UID (both through SHA-256). Importing a CSV file is
+ * all or nothing: any bad row refuses the whole file, naming its line and the reason.
+ */
+#ifndef ZC_ROSTER_H
+#define ZC_ROSTER_H
+
+#include "zc/date.h"
+#include "zc/err.h"
+#include "zc/idnum.h"
+#include "zc/store.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum {
+    ZC_NAME_MAX = 128,       /* bytes of UTF-8, with the NUL */
+    ZC_REGION_MAX = 13,      /* region codes are 2..12 digits */
+    ZC_CATEGORIES_MAX = 256, /* '|'-separated category ids */
+    ZC_TOKEN_MAX = 128,      /* QR token or card UID, bytes */
+};
+
+typedef enum zc_elder_status { ZC_ELDER_ACTIVE = 0, ZC_ELDER_SUSPENDED = 1 } zc_elder_status;
+
+typedef struct zc_elder {
+    int64_t id; /* roster id: what sales reference */
+    char name[ZC_NAME_MAX];
+    zc_date birth;
+    char region[ZC_REGION_MAX];
+    char categories[ZC_CATEGORIES_MAX]; /* "dibao|shineng", "" for none */
+    zc_elder_status status;
+} zc_elder;
+
+typedef struct zc_roster_import_stats {
+    long rows;    /* data rows read */
+    long added;   /* elders new to the roster */
+    long updated; /* elders already known (same ID number), replaced by the file's row */
+} zc_roster_import_stats;
+
+/*
+ * Imports CSV text with the header
+ * id_number,name,birth_date,region,categories,status,qr_token,card_uid
+ * Rows are added or, for an ID number already in the roster, updated; elders not in the file are
+ * kept. On any error nothing is changed and diag names the line and the field.
+ */
+zc_err zc_roster_import_csv(zc_store *store, const uint8_t region_key[ZC_REGION_KEY_LEN],
+                            const char *data, size_t len, zc_roster_import_stats *stats,
+                            zc_diag *diag);
+
+/* Lookups: ZC_ERR_NOT_FOUND when nobody matches; a malformed ID number is ZC_ERR_INVALID. */
+zc_err zc_roster_find_by_idnum(zc_store *store, const uint8_t region_key[ZC_REGION_KEY_LEN],
+                               const char *id_number, zc_elder *out, zc_diag *diag);
+zc_err zc_roster_find_by_qr(zc_store *store, const char *token, zc_elder *out, zc_diag *diag);
+zc_err zc_roster_find_by_card(zc_store *store, const char *uid, zc_elder *out, zc_diag *diag);
+zc_err zc_roster_get(zc_store *store, int64_t id, zc_elder *out, zc_diag *diag);
+
+/* Number of elders in the roster. */
+zc_err zc_roster_count(zc_store *store, int64_t *out, zc_diag *diag);
+
+/* "张*华": first and last character kept, the middle masked; two characters: "张*". */
+void zc_roster_mask_name(const char *name, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,67 @@
+#include "migrations.h"
+
+/*
+ * Version 1: settings, the roster and the ledger.
+ *
+ * sale is append-only: triggers refuse UPDATE and DELETE so that even a bug cannot rewrite
+ * history. seq is INTEGER PRIMARY KEY AUTOINCREMENT: SQLite then never hands out a number twice,
+ * even after the highest row is gone, which keeps the per-device sequence gap-free and unique.
+ * canon holds the canonical bytes exactly as they were hashed and signed; the other columns are
+ * an index over them that `verify` checks against the bytes.
+ */
+static const char MIGRATION_1[] =
+    "CREATE TABLE meta ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL"
+    ") WITHOUT ROWID;"
+
+    "CREATE TABLE elder ("
+    "  id INTEGER PRIMARY KEY,"
+    "  id_hmac BLOB NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  birth_date TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  categories TEXT NOT NULL DEFAULT '',"
+    "  status TEXT NOT NULL CHECK (status IN ('active', 'suspended')),"
+    "  qr_hash BLOB UNIQUE,"
+    "  card_hash BLOB UNIQUE,"
+    "  version INTEGER NOT NULL DEFAULT 0"
+    ");"
+
+    "CREATE TABLE sale ("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  uuid TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('sale', 'void')),"
+    "  at_ms INTEGER NOT NULL,"
+    "  local_date TEXT NOT NULL,"
+    "  period TEXT,"
+    "  elder_id INTEGER,"
+    "  ident TEXT NOT NULL,"
+    "  price INTEGER NOT NULL,"
+    "  subsidy INTEGER NOT NULL,"
+    "  self_pay INTEGER NOT NULL,"
+    "  paid TEXT NOT NULL,"
+    "  tier TEXT,"
+    "  rules_version INTEGER NOT NULL,"
+    "  voids_seq INTEGER UNIQUE REFERENCES sale(seq),"
+    "  canon BLOB NOT NULL,"
+    "  prev_hash BLOB NOT NULL,"
+    "  hash BLOB NOT NULL,"
+    "  sig BLOB NOT NULL"
+    ");"
+    "CREATE INDEX sale_by_date ON sale(local_date);"
+    "CREATE INDEX sale_by_elder ON sale(elder_id, at_ms) WHERE elder_id IS NOT NULL;"
+    "CREATE TRIGGER sale_no_update BEFORE UPDATE ON sale"
+    "  BEGIN SELECT RAISE(ABORT, 'sales are append-only'); END;"
+    "CREATE TRIGGER sale_no_delete BEFORE DELETE ON sale"
+    "  BEGIN SELECT RAISE(ABORT, 'sales are append-only'); END;";
+
+static const zc_migration MIGRATIONS[] = {
+    {"roster and ledger", MIGRATION_1},
+};
+
+const zc_migration *zc_migrations(size_t *count)
+{
+    *count = sizeof MIGRATIONS / sizeof MIGRATIONS[0];
+    return MIGRATIONS;
+}
