@@ -10,7 +10,10 @@ struct zc_ledger {
     zc_keypair key;
     char device_id[ZC_ID_MAX];
     char canteen[ZC_ID_MAX];
+    /* Prepared once: a sale's own work is small next to the fsync, so overheads show. */
     sqlite3_stmt *insert;
+    sqlite3_stmt *head;
+    sqlite3_stmt *next_seq;
 };
 
 /* UUID version 4 bits (RFC 4122 section 4.4). */
@@ -43,8 +46,7 @@ zc_err zc_ledger_open(zc_store *store, const char *device_id, const char *cantee
                       const zc_keypair *key, zc_ledger **out, zc_diag *diag)
 {
     *out = NULL;
-    if (strlen(device_id) >= ZC_ID_MAX || strlen(canteen) >= ZC_ID_MAX || !*device_id ||
-        !*canteen)
+    if (strlen(device_id) >= ZC_ID_MAX || strlen(canteen) >= ZC_ID_MAX || !*device_id || !*canteen)
         return zc_diag_set(diag, ZC_ERR_INVALID, "device id and canteen must be 1-%d bytes",
                            ZC_ID_MAX - 1);
     if (sodium_init() < 0)
@@ -56,8 +58,13 @@ zc_err zc_ledger_open(zc_store *store, const char *device_id, const char *cantee
     l->key = *key;
     copy_id(l->device_id, device_id);
     copy_id(l->canteen, canteen);
-    int rc = sqlite3_prepare_v3(zc_store_db(store), INSERT_SQL, -1, SQLITE_PREPARE_PERSISTENT,
-                                &l->insert, NULL);
+    sqlite3 *db = zc_store_db(store);
+    int rc = sqlite3_prepare_v3(db, INSERT_SQL, -1, SQLITE_PREPARE_PERSISTENT, &l->insert, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v3(db, HEAD_SQL, -1, SQLITE_PREPARE_PERSISTENT, &l->head, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v3(db, NEXT_SEQ_SQL, -1, SQLITE_PREPARE_PERSISTENT, &l->next_seq,
+                                NULL);
     if (rc != SQLITE_OK) {
         zc_err err = zc_store_fail(store, rc, "preparing the ledger", diag);
         zc_ledger_close(l);
@@ -72,6 +79,8 @@ void zc_ledger_close(zc_ledger *ledger)
     if (!ledger)
         return;
     sqlite3_finalize(ledger->insert);
+    sqlite3_finalize(ledger->head);
+    sqlite3_finalize(ledger->next_seq);
     sodium_memzero(&ledger->key, sizeof ledger->key);
     free(ledger);
 }
@@ -88,24 +97,20 @@ static void new_uuid(char out[ZC_UUID_TEXT_SIZE])
              b[15]);
 }
 
-static zc_err query_int(zc_store *store, const char *sql, int64_t *out, zc_diag *diag)
+static zc_err step_int(zc_store *store, sqlite3_stmt *st, int64_t *out, zc_diag *diag)
 {
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(zc_store_db(store), sql, -1, &st, NULL);
-    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc == SQLITE_ROW ? ZC_OK : zc_store_fail(store, rc, "reading the ledger", diag);
 }
 
-zc_err zc_ledger_head_get(zc_store *store, zc_ledger_head *out, zc_diag *diag)
+/* Reads the last entry with st (HEAD_SQL); an empty ledger gives seq 0 and a zero hash. */
+static zc_err read_head(zc_store *store, sqlite3_stmt *st, zc_ledger_head *out, zc_diag *diag)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(zc_store_db(store), HEAD_SQL, -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return zc_store_fail(store, rc, "reading the ledger head", diag);
-    rc = sqlite3_step(st);
+    int rc = sqlite3_step(st);
     zc_err err = ZC_OK;
     if (rc == SQLITE_ROW) {
         out->seq = sqlite3_column_int64(st, 0);
@@ -118,6 +123,19 @@ zc_err zc_ledger_head_get(zc_store *store, zc_ledger_head *out, zc_diag *diag)
     } else if (rc != SQLITE_DONE) {
         err = zc_store_fail(store, rc, "reading the ledger head", diag);
     }
+    sqlite3_reset(st);
+    return err;
+}
+
+zc_err zc_ledger_head_get(zc_store *store, zc_ledger_head *out, zc_diag *diag)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(zc_store_db(store), HEAD_SQL, -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        memset(out, 0, sizeof *out);
+        return zc_store_fail(store, rc, "reading the ledger head", diag);
+    }
+    zc_err err = read_head(store, st, out, diag);
     sqlite3_finalize(st);
     return err;
 }
@@ -135,7 +153,7 @@ static zc_err insert_entry(zc_ledger *l, zc_sale *s, zc_diag *diag)
     zc_store *store = l->store;
     zc_ledger_head head;
     int64_t next;
-    zc_err err = zc_ledger_head_get(store, &head, diag);
+    zc_err err = read_head(store, l->head, &head, diag);
     if (err)
         return err;
     if (s->at < head.at)
@@ -143,7 +161,7 @@ static zc_err insert_entry(zc_ledger *l, zc_sale *s, zc_diag *diag)
                            "the time %lld ms is earlier than the last recorded sale (%lld ms): "
                            "the clock must be set before selling",
                            (long long)s->at, (long long)head.at);
-    if ((err = query_int(store, NEXT_SEQ_SQL, &next, diag)))
+    if ((err = step_int(store, l->next_seq, &next, diag)))
         return err;
     s->seq = next;
     new_uuid(s->uuid);
@@ -294,8 +312,8 @@ static zc_err voided_by(zc_store *store, int64_t seq, int64_t *by, zc_diag *diag
 {
     sqlite3_stmt *st;
     *by = 0;
-    int rc = sqlite3_prepare_v2(zc_store_db(store), "SELECT seq FROM sale WHERE voids_seq = ?1",
-                                -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(zc_store_db(store), "SELECT seq FROM sale WHERE voids_seq = ?1", -1,
+                                &st, NULL);
     if (rc != SQLITE_OK)
         return zc_store_fail(store, rc, "reading the ledger", diag);
     sqlite3_bind_int64(st, 1, seq);
@@ -303,8 +321,9 @@ static zc_err voided_by(zc_store *store, int64_t seq, int64_t *by, zc_diag *diag
     if (rc == SQLITE_ROW)
         *by = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? ZC_OK
-                                                 : zc_store_fail(store, rc, "reading the ledger", diag);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? ZC_OK
+               : zc_store_fail(store, rc, "reading the ledger", diag);
 }
 
 zc_err zc_ledger_void(zc_ledger *ledger, int64_t seq, const char *reason, zc_ms at, zc_date date,
@@ -355,12 +374,12 @@ static bool columns_match(const zc_sale *col, const zc_sale *canon)
 {
     return col->seq == canon->seq && strcmp(col->uuid, canon->uuid) == 0 &&
            col->kind == canon->kind && col->at == canon->at &&
-           zc_date_compare(col->date, canon->date) == 0 && strcmp(col->period, canon->period) == 0 &&
-           col->elder_id == canon->elder_id && col->ident == canon->ident &&
-           col->price == canon->price && col->subsidy == canon->subsidy &&
-           col->self_pay == canon->self_pay && col->paid == canon->paid &&
-           strcmp(col->tier, canon->tier) == 0 && col->rules_version == canon->rules_version &&
-           col->voids_seq == canon->voids_seq;
+           zc_date_compare(col->date, canon->date) == 0 &&
+           strcmp(col->period, canon->period) == 0 && col->elder_id == canon->elder_id &&
+           col->ident == canon->ident && col->price == canon->price &&
+           col->subsidy == canon->subsidy && col->self_pay == canon->self_pay &&
+           col->paid == canon->paid && strcmp(col->tier, canon->tier) == 0 &&
+           col->rules_version == canon->rules_version && col->voids_seq == canon->voids_seq;
 }
 
 static zc_err verify_row(sqlite3_stmt *st, const uint8_t pk[ZC_PUBKEY_LEN], int64_t expected_seq,
@@ -378,8 +397,8 @@ static zc_err verify_row(sqlite3_stmt *st, const uint8_t pk[ZC_PUBKEY_LEN], int6
     const void *stored_prev = sqlite3_column_blob(st, 16);
     const void *stored_hash = sqlite3_column_blob(st, 17);
     const void *sig = sqlite3_column_blob(st, 18);
-    if (sqlite3_column_bytes(st, 16) != ZC_HASH_LEN || sqlite3_column_bytes(st, 17) != ZC_HASH_LEN ||
-        sqlite3_column_bytes(st, 18) != ZC_SIG_LEN)
+    if (sqlite3_column_bytes(st, 16) != ZC_HASH_LEN ||
+        sqlite3_column_bytes(st, 17) != ZC_HASH_LEN || sqlite3_column_bytes(st, 18) != ZC_SIG_LEN)
         return zc_diag_set(diag, ZC_ERR_BROKEN, "hash or signature has the wrong size");
     if (memcmp(stored_prev, prev, ZC_HASH_LEN) != 0)
         return zc_diag_set(diag, ZC_ERR_BROKEN, "previous hash does not match entry %lld",
@@ -423,8 +442,7 @@ zc_err zc_ledger_verify(zc_store *store, const uint8_t pk[ZC_PUBKEY_LEN], zc_led
             err = zc_diag_set(&inner, ZC_ERR_BROKEN, "time is earlier than the entry before");
         if (err) {
             out->first_bad = expected;
-            err = zc_diag_set(diag, ZC_ERR_BROKEN, "sale %lld: %s", (long long)expected,
-                              inner.msg);
+            err = zc_diag_set(diag, ZC_ERR_BROKEN, "sale %lld: %s", (long long)expected, inner.msg);
             break;
         }
         last_at = sqlite3_column_int64(st, 3);

@@ -133,7 +133,7 @@ zc_err zc_report_day(zc_store *store, zc_date date, zc_report **out, zc_diag *di
         memset(&e, 0, sizeof e);
         e.date = date;
         e.kind = strcmp((const char *)sqlite3_column_text(st, 1), "void") == 0 ? ZC_ENTRY_VOID
-                                                                                : ZC_ENTRY_SALE;
+                                                                               : ZC_ENTRY_SALE;
         const unsigned char *text = sqlite3_column_text(st, 2);
         snprintf(e.period, sizeof e.period, "%s", text ? (const char *)text : "");
         e.price = sqlite3_column_int64(st, 3);
@@ -170,10 +170,10 @@ zc_err zc_report_to_json(const zc_report *report, json_t **out)
 {
     char day[ZC_DATE_TEXT_LEN + 1];
     zc_date_format(report->date, day);
-    json_t *o = totals_json(&report->total);
-    if (!o)
-        return ZC_ERR_NOMEM;
-    bool ok = json_object_set_new(o, "date", json_string(day)) == 0;
+    json_t *o = json_pack("{s:s}", "date", day);
+    json_t *totals = totals_json(&report->total);
+    bool ok = o && totals && json_object_update(o, totals) == 0;
+    json_decref(totals);
     for (int s = 0; ok && s < SECTION_COUNT; s++) {
         json_t *sec = json_object();
         ok = sec && json_object_set_new(o, SECTION_NAMES[s], sec) == 0;
@@ -184,9 +184,9 @@ zc_err zc_report_to_json(const zc_report *report, json_t **out)
     if (ok && report->head_seq) {
         char hex[ZC_HEX_SIZE(ZC_HASH_LEN)];
         zc_hex_encode(report->head_hash, ZC_HASH_LEN, hex);
-        ok = json_object_set_new(o, "chain_head",
-                                 json_pack("{s:I,s:s}", "seq", (json_int_t)report->head_seq,
-                                           "hash", hex)) == 0;
+        ok = json_object_set_new(
+                 o, "chain_head",
+                 json_pack("{s:I,s:s}", "seq", (json_int_t)report->head_seq, "hash", hex)) == 0;
     } else if (ok) {
         ok = json_object_set_new(o, "chain_head", json_null()) == 0;
     }
@@ -258,9 +258,8 @@ static void csv_row(FILE *f, const char *section, const char *key, const zc_repo
             fputc('"', f); /* RFC 4180: a quote inside a quoted field is doubled */
         fputc(*c, f);
     }
-    fprintf(f, "\",%lld,%lld,%lld,%lld,%lld\r\n", (long long)t->sales,
-            (long long)t->voids, (long long)t->gross, (long long)t->subsidy,
-            (long long)t->self_pay);
+    fprintf(f, "\",%lld,%lld,%lld,%lld,%lld\r\n", (long long)t->sales, (long long)t->voids,
+            (long long)t->gross, (long long)t->subsidy, (long long)t->self_pay);
 }
 
 zc_err zc_report_to_csv(const zc_report *report, char **out)
