@@ -3,8 +3,8 @@
 #include "zc/codec.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,9 +57,8 @@ static zc_err init_store(const char *db_path, const char *device_id, const zc_da
     if (!(err = zc_store_begin(store, diag))) {
         if ((err = zc_store_meta_set(store, META_DEVICE_ID, device_id, diag)) ||
             (err = zc_store_meta_set(store, META_CANTEEN, o->canteen, diag)) ||
-            (err = zc_store_meta_set(store, META_TIMEZONE, o->timezone ? o->timezone
-                                                                         : ZC_TZ_DEFAULT,
-                                     diag)) ||
+            (err = zc_store_meta_set(store, META_TIMEZONE,
+                                     o->timezone ? o->timezone : ZC_TZ_DEFAULT, diag)) ||
             (err = zc_store_commit(store, diag)))
             zc_store_rollback(store);
     }
@@ -152,8 +151,7 @@ zc_err zc_datadir_open(const char *dir, zc_datadir **out, zc_diag *diag)
     if ((err = zc_store_open(path, NULL, &dd->store, diag)) ||
         (err = zc_store_meta_get(dd->store, META_DEVICE_ID, dd->device_id, sizeof dd->device_id,
                                  diag)) ||
-        (err = zc_store_meta_get(dd->store, META_CANTEEN, dd->canteen, sizeof dd->canteen,
-                                 diag)) ||
+        (err = zc_store_meta_get(dd->store, META_CANTEEN, dd->canteen, sizeof dd->canteen, diag)) ||
         (err = zc_store_meta_get(dd->store, META_TIMEZONE, tzname, sizeof tzname, diag)) ||
         (err = zc_tz_open(NULL, tzname, &dd->tz, diag)) ||
         (err = join(path, dir, ZC_DATADIR_DEVICE_KEY, diag)) ||

@@ -3,16 +3,16 @@
 #include "zc/codec.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 enum {
-    KEY_FILE_MAX = 256,          /* a key file is one short line; anything longer is not ours */
+    KEY_FILE_MAX = 256, /* a key file is one short line; anything longer is not ours */
     SECRET_MODE = 0600,
     PUBLIC_MODE = 0644,
     OTHERS_ACCESS = 077,
@@ -30,8 +30,7 @@ static zc_err write_text(const char *path, const char *text, mode_t mode, zc_dia
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0)
-        return zc_diag_set(diag, errno == EEXIST ? ZC_ERR_EXISTS : ZC_ERR_IO,
-                           "%s: %s", path,
+        return zc_diag_set(diag, errno == EEXIST ? ZC_ERR_EXISTS : ZC_ERR_IO, "%s: %s", path,
                            errno == EEXIST ? "already exists, not replacing a key"
                                            : strerror(errno));
     size_t len = strlen(text);

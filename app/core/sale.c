@@ -9,7 +9,7 @@
 enum { CANON_FORMAT = 1 };
 
 static const char *const IDENT_NAMES[] = {
-    [ZC_IDENT_ID_CARD] = "id_card", [ZC_IDENT_QR] = "qr",         [ZC_IDENT_MEAL_CARD] = "meal_card",
+    [ZC_IDENT_ID_CARD] = "id_card", [ZC_IDENT_QR] = "qr",     [ZC_IDENT_MEAL_CARD] = "meal_card",
     [ZC_IDENT_MANUAL] = "manual",   [ZC_IDENT_NONE] = "none",
 };
 static const char *const PAY_NAMES[] = {[ZC_PAY_CASH] = "cash", [ZC_PAY_OTHER] = "other"};
@@ -87,9 +87,8 @@ zc_err zc_sale_canon(const zc_sale *sale, char **out, size_t *len)
         json_object_set(o, "detail", sale->detail);
         expected++;
     }
-    char *text = json_object_size(o) == expected
-                     ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS)
-                     : NULL;
+    char *text =
+        json_object_size(o) == expected ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(o);
     if (!text)
         return ZC_ERR_NOMEM;
@@ -118,8 +117,7 @@ static zc_err take_str(json_t *o, const char *key, bool allow_null, char *buf, s
     }
     if (!json_is_string(v) || json_string_length(v) >= size ||
         strlen(json_string_value(v)) != json_string_length(v))
-        return zc_diag_set(diag, ZC_ERR_INVALID, "canonical entry: %s is not a valid string",
-                           key);
+        return zc_diag_set(diag, ZC_ERR_INVALID, "canonical entry: %s is not a valid string", key);
     memcpy(buf, json_string_value(v), json_string_length(v) + 1);
     return ZC_OK;
 }

@@ -106,8 +106,8 @@ zc_err zc_store_open(const char *path, const zc_store_opts *opts, zc_store **out
         return ZC_ERR_NOMEM;
     bool read_only = opts && opts->read_only;
     int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path, &store->db, flags | SQLITE_OPEN_NOMUTEX,
-                             opts ? opts->vfs : NULL);
+    int rc =
+        sqlite3_open_v2(path, &store->db, flags | SQLITE_OPEN_NOMUTEX, opts ? opts->vfs : NULL);
     zc_err err = ZC_OK;
     if (rc != SQLITE_OK) {
         err = zc_diag_set(diag, ZC_ERR_IO, "%s: cannot open database: %s", path,

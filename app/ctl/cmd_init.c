@@ -10,8 +10,8 @@ static int print_device(const char *cmd, zc_datadir *dd)
 {
     char pk[ZC_PUBKEY_TEXT_SIZE];
     zc_keys_public_text(dd->device_key.pk, pk);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "device_id", dd->device_id, "canteen",
-                          dd->canteen, "public_key", pk, "timezone", zc_tz_name(dd->tz));
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "device_id", dd->device_id, "canteen", dd->canteen,
+                          "public_key", pk, "timezone", zc_tz_name(dd->tz));
     if (!o || json_dumpf(o, stdout, JSON_COMPACT) != 0) {
         json_decref(o);
         return ctl_fail(cmd, ZC_ERR_NOMEM, NULL);

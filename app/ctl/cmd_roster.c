@@ -55,9 +55,9 @@ static int import(int argc, char **argv)
                  diag.msg);
         return ctl_fail(cmd, err, &named);
     }
-    return print_json(cmd, json_pack("{s:I,s:I,s:I,s:I}", "rows", (json_int_t)stats.rows,
-                                     "added", (json_int_t)stats.added, "updated",
-                                     (json_int_t)stats.updated, "elders", (json_int_t)total));
+    return print_json(cmd, json_pack("{s:I,s:I,s:I,s:I}", "rows", (json_int_t)stats.rows, "added",
+                                     (json_int_t)stats.added, "updated", (json_int_t)stats.updated,
+                                     "elders", (json_int_t)total));
 }
 
 static int lookup(int argc, char **argv)

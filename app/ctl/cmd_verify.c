@@ -31,12 +31,11 @@ int ctl_verify(int argc, char **argv)
 
     char hex[ZC_HEX_SIZE(ZC_HASH_LEN)];
     zc_hex_encode(check.head.hash, ZC_HASH_LEN, hex);
-    json_t *o = json_pack("{s:b,s:I,s:s,s:o}", "ok", !ierr && !cerr, "entries",
-                          (json_int_t)check.entries, "integrity",
-                          ierr ? integrity.msg : "ok", "head",
-                          check.head.seq ? json_pack("{s:I,s:s}", "seq",
-                                                     (json_int_t)check.head.seq, "hash", hex)
-                                         : json_null());
+    json_t *o = json_pack(
+        "{s:b,s:I,s:s,s:o}", "ok", !ierr && !cerr, "entries", (json_int_t)check.entries,
+        "integrity", ierr ? integrity.msg : "ok", "head",
+        check.head.seq ? json_pack("{s:I,s:s}", "seq", (json_int_t)check.head.seq, "hash", hex)
+                       : json_null());
     if (o && cerr) {
         json_object_set_new(o, "first_bad", json_integer(check.first_bad));
         json_object_set_new(o, "problem", json_string(chain.msg));

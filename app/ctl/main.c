@@ -15,8 +15,9 @@ typedef struct command {
 
 static const command COMMANDS[] = {
     {"keys", ctl_keys, "keys new --out DIR"},
-    {"init", ctl_init, "init --data DIR --canteen ID --rules-pubkey PUBLIC.key "
-                       "[--region-key FILE] [--timezone ZONE]"},
+    {"init", ctl_init,
+     "init --data DIR --canteen ID --rules-pubkey PUBLIC.key "
+     "[--region-key FILE] [--timezone ZONE]"},
     {"device", ctl_device, "device --data DIR"},
     {"roster", ctl_roster, "roster import --data DIR FILE.csv"},
     {"verify", ctl_verify, "verify --data DIR"},

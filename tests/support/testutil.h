@@ -9,10 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* cmocka needs these before its header. */
+/* cmocka needs setjmp.h, stdarg.h and stddef.h before its own header. */
 #include <setjmp.h>
-#include <stddef.h>
-#include <stdint.h>
+
 #include <cmocka.h>
 
 enum { ZC_TEST_PATH_MAX = 4096 };

@@ -42,8 +42,10 @@ static void test_write_read_round_trip(void **state)
 }
 
 static const char *const BAD_PUBLIC_KEYS[] = {
-    "", "abc", "not base64 at all !!!!!!!!!!!!!!!!!!!!!!!!!!!",
-    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==", /* 31 bytes */
+    "",
+    "abc",
+    "not base64 at all !!!!!!!!!!!!!!!!!!!!!!!!!!!",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",     /* 31 bytes */
     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", /* 36 bytes */
 };
 

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static const zc_ms T0 = 1767240000000LL; /* 2026-01-01T12:00:00+08:00 */
 static const zc_ms MINUTE_MS = 60000;
 
@@ -169,9 +168,9 @@ static void test_void(void **state)
     assert_int_equal(zc_ledger_void(f->ledger, 2, "again", T0 + 11 * MINUTE_MS, day, NULL, &d),
                      ZC_ERR_INVALID);
     assert_non_null(strstr(d.msg, "already voided"));
-    assert_int_equal(zc_ledger_void(f->ledger, 4, "void a void", T0 + 11 * MINUTE_MS, day, NULL,
-                                    &d),
-                     ZC_ERR_INVALID);
+    assert_int_equal(
+        zc_ledger_void(f->ledger, 4, "void a void", T0 + 11 * MINUTE_MS, day, NULL, &d),
+        ZC_ERR_INVALID);
     assert_int_equal(zc_ledger_void(f->ledger, 42, "missing", T0 + 11 * MINUTE_MS, day, NULL, &d),
                      ZC_ERR_NOT_FOUND);
     assert_int_equal(zc_ledger_void(f->ledger, 1, "", T0 + 11 * MINUTE_MS, day, NULL, &d),

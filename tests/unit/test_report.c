@@ -27,7 +27,7 @@ typedef struct sale_row {
 } sale_row;
 
 static const sale_row SALES[] = {
-    {1, "lunch", "80+", ZC_PAY_CASH, 1500, 500},   /* seq 1 */
+    {1, "lunch", "80+", ZC_PAY_CASH, 1500, 500},    /* seq 1 */
     {1, "lunch", "70-79", ZC_PAY_OTHER, 1500, 300}, /* seq 2 */
     {1, "dinner", "dibao", ZC_PAY_CASH, 1200, 500}, /* seq 3 */
     {1, "", "", ZC_PAY_CASH, 1800, 0},              /* seq 4: outside meal hours */

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 /* Bytes of text (with the NUL) needed to encode n bytes. */
-#define ZC_HEX_SIZE(n) ((n) * 2 + 1)
+#define ZC_HEX_SIZE(n) ((n)*2 + 1)
 #define ZC_B64_SIZE(n) ((((n) + 2) / 3) * 4 + 1)
 
 /* Writes 2n hex digits and a NUL; out must hold ZC_HEX_SIZE(n). */

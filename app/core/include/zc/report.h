@@ -51,7 +51,8 @@ zc_err zc_report_day(zc_store *store, zc_date date, zc_report **out, zc_diag *di
  */
 zc_err zc_report_to_json(const zc_report *report, json_t **out);
 
-/* A plain-text table for people, and CSV (section,key,sales,voids,gross,subsidy,self_pay) in fen. */
+/* A plain-text table for people, and CSV (section,key,sales,voids,gross,subsidy,self_pay) in fen.
+ */
 zc_err zc_report_to_text(const zc_report *report, char **out);
 zc_err zc_report_to_csv(const zc_report *report, char **out);
 

@@ -45,19 +45,19 @@ typedef struct zc_sale {
 
     zc_entry_kind kind;
     zc_ms at;
-    zc_date date;             /* local calendar date the entry belongs to */
-    char period[ZC_ID_MAX];   /* meal period id, "" outside every period */
-    int64_t elder_id;         /* roster id, 0 for nobody */
+    zc_date date;           /* local calendar date the entry belongs to */
+    char period[ZC_ID_MAX]; /* meal period id, "" outside every period */
+    int64_t elder_id;       /* roster id, 0 for nobody */
     zc_ident ident;
-    zc_fen price;             /* after any discount */
+    zc_fen price; /* after any discount */
     zc_fen subsidy;
     zc_fen self_pay;
     zc_pay paid;
-    char tier[ZC_ID_MAX];     /* tier or category that gave the subsidy, "" for none */
-    int64_t rules_version;    /* 0 when no rule set was installed */
-    int64_t voids_seq;        /* for a void: the sale it cancels */
+    char tier[ZC_ID_MAX];       /* tier or category that gave the subsidy, "" for none */
+    int64_t rules_version;      /* 0 when no rule set was installed */
+    int64_t voids_seq;          /* for a void: the sale it cancels */
     char reason[ZC_REASON_MAX]; /* for a void: why */
-    json_t *detail;           /* items, explanation lines ...: an object or NULL (borrowed) */
+    json_t *detail;             /* items, explanation lines ...: an object or NULL (borrowed) */
 } zc_sale;
 
 const char *zc_ident_name(zc_ident ident);

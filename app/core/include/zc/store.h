@@ -21,8 +21,8 @@ typedef struct zc_store zc_store;
 enum { ZC_STORE_BUSY_TIMEOUT_MS = 5000, ZC_META_VALUE_MAX = 256 };
 
 typedef struct zc_store_opts {
-    const char *vfs;  /* SQLite VFS name, NULL for the default (tests inject faults with it) */
-    bool read_only;   /* open without creating or migrating */
+    const char *vfs; /* SQLite VFS name, NULL for the default (tests inject faults with it) */
+    bool read_only;  /* open without creating or migrating */
 } zc_store_opts;
 
 /* Opens (creating if needed) the database at path and brings its schema up to date. */
