@@ -34,7 +34,8 @@ const char *zc_err_str(zc_err err)
     return "unknown error";
 }
 
-static void diag_vset(zc_diag *diag, long line, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void diag_vset(zc_diag *diag, long line,
+                                                            const char *fmt, va_list ap)
 {
     if (!diag)
         return;
