@@ -15,6 +15,10 @@
 
 typedef int64_t zc_ms; /* milliseconds since 1970-01-01T00:00:00Z */
 
+/* The instants of years 1 to 9999: 0001-01-01T00:00:00.000Z .. 9999-12-31T23:59:59.999Z. */
+#define ZC_MS_MIN INT64_C(-62135596800000)
+#define ZC_MS_MAX INT64_C(253402300799999)
+
 enum {
     ZC_MS_PER_SECOND = 1000,
     ZC_SECONDS_PER_MINUTE = 60,
@@ -36,6 +40,8 @@ int zc_date_days_in_month(int year, int month);
 
 /* Days since 1970-01-01 (negative before). */
 int64_t zc_date_to_days(zc_date d);
+
+/* The inverse; days outside years 1..9999 are clamped to 0001-01-01 or 9999-12-31. */
 zc_date zc_date_from_days(int64_t days);
 
 /* ISO weekday: 1 = Monday .. 7 = Sunday. */
@@ -61,12 +67,17 @@ void zc_date_format(zc_date d, char *buf);
 
 /*
  * Parses an ISO 8601 / RFC 3339 instant with an explicit offset: "2026-01-01T12:00:00+08:00",
- * "...Z", optional ".sss" fraction (up to milliseconds are kept), "+0800" accepted. An instant
- * without an offset is refused: the caller must say which zone it means.
+ * "...Z", optional ".sss" fraction (milliseconds are kept, further digits truncated), "+0800"
+ * accepted. An instant without an offset is refused: the caller must say which zone it means.
+ * So is one whose UTC time falls outside years 1..9999.
  */
 zc_err zc_time_parse_iso8601(const char *text, zc_ms *out, zc_diag *diag);
 
-/* Formats an instant as "YYYY-MM-DDTHH:MM:SS.sss+HH:MM" at the given offset from UTC. */
+/*
+ * Formats an instant as "YYYY-MM-DDTHH:MM:SS.sss+HH:MM" at the given offset from UTC. Seconds in
+ * the offset (local mean times before 1901) are dropped so the text still names instant t;
+ * instants outside years 1..9999 are clamped.
+ */
 void zc_time_format_iso8601(zc_ms t, int32_t offset_seconds, char *buf, size_t size);
 
 #endif

@@ -33,10 +33,14 @@ typedef struct zc_local {
  */
 zc_err zc_tz_open(const char *dir, const char *name, zc_tz **out, zc_diag *diag);
 
-/* Builds a zone from TZif bytes (versions 1-4; the footer's POSIX TZ rule covers later times). */
+/*
+ * Builds a zone from TZif bytes (versions 1-4; the footer's POSIX TZ rule, in any of its forms,
+ * covers times after the last transition). Files with leap-second records ("right/" zones) and
+ * offsets beyond the RFC 8536 bounds are refused.
+ */
 zc_err zc_tz_parse(const uint8_t *data, size_t len, zc_tz **out, zc_diag *diag);
 
-/* A zone with a fixed offset and no rules, e.g. for tests. */
+/* A zone with a fixed offset and no rules, e.g. for tests; ZC_ERR_INVALID beyond ±25 hours. */
 zc_err zc_tz_fixed(int32_t offset_seconds, zc_tz **out);
 
 void zc_tz_free(zc_tz *tz);
