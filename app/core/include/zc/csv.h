@@ -1,8 +1,9 @@
 /*
  * A strict reader for CSV as spreadsheets export it (RFC 4180): UTF-8 with or without a byte-order
- * mark, LF or CRLF line ends, fields quoted with '"' (doubled inside), quoted fields spanning
- * lines. Pure: bytes in, rows out, each row tagged with the line it starts on so that callers can
- * say "line 12: ...". Anything it cannot read unambiguously is an error naming the line.
+ * mark, LF, CRLF or lone CR line ends, fields quoted with '"' (doubled inside), quoted fields
+ * spanning lines (their line ends are kept as they are). Pure: bytes in, rows out, each row tagged
+ * with the line it starts on so that callers can say "line 12: ...". Anything it cannot read
+ * unambiguously is an error naming the line. Fields are not trimmed: spaces are data.
  */
 #ifndef ZC_CSV_H
 #define ZC_CSV_H
@@ -19,7 +20,8 @@ typedef struct zc_csv_row {
     size_t nfields;
     const char *fields[ZC_CSV_MAX_FIELDS]; /* NUL-terminated, valid until the next call */
     size_t lens[ZC_CSV_MAX_FIELDS];
-    long line; /* 1-based line the row starts on */
+    long line;     /* 1-based line the row starts on */
+    size_t offset; /* where the row starts in data, for zc_csv_seek */
 } zc_csv_row;
 
 /* Reads from data[0..len), which must stay valid while the reader is used. */
@@ -28,9 +30,17 @@ void zc_csv_free(zc_csv *csv);
 
 /*
  * Next row into *row. Returns ZC_OK with a row, ZC_ERR_NOT_FOUND at the end, or ZC_ERR_INVALID
- * (unterminated quote, text after a closing quote, invalid UTF-8, a NUL byte, too many or too long
- * fields) with the line in diag. Blank lines are skipped.
+ * (unterminated quote, text after a closing quote, a quote inside an unquoted field, invalid UTF-8
+ * including overlong forms and surrogates, a NUL byte, too many or too long fields) with
+ * "line N: reason" and the line in diag. Blank lines are skipped. An error is final: later calls
+ * fail too, until a seek.
  */
 zc_err zc_csv_next(zc_csv *csv, zc_csv_row *row, zc_diag *diag);
+
+/*
+ * Goes back (or forward) to a row that zc_csv_next returned earlier, given its offset and line, so
+ * that a caller can read rows again in another order without keeping them.
+ */
+void zc_csv_seek(zc_csv *csv, size_t offset, long line);
 
 #endif

@@ -43,8 +43,16 @@ typedef struct zc_roster_import_stats {
 /*
  * Imports CSV text with the header
  * id_number,name,birth_date,region,categories,status,qr_token,card_uid
- * Rows are added or, for an ID number already in the roster, updated; elders not in the file are
- * kept. On any error nothing is changed and diag names the line and the field.
+ * (names exact, spaces around them tolerated). Rows are added or, for an ID number already in the
+ * roster, updated; elders not in the file are kept. The file states the final roster of the elders
+ * it lists, so QR tokens and card UIDs may move or swap between them in any row order; a token
+ * held by an elder the file does not list is refused. Changed and new rows get the next roster
+ * version, unchanged rows keep theirs (stats count them as updated).
+ *
+ * On any error nothing is changed and diag says "line N: FIELD: reason" with diag->line = N. The
+ * whole file is checked before the store is touched, and the first line that is bad in itself or
+ * repeats an earlier line is reported; only then are tokens checked against the stored roster
+ * (earliest conflicting line reported), all in one transaction.
  */
 zc_err zc_roster_import_csv(zc_store *store, const uint8_t region_key[ZC_REGION_KEY_LEN],
                             const char *data, size_t len, zc_roster_import_stats *stats,
