@@ -152,7 +152,7 @@ static zc_err insert_entry(zc_ledger *l, zc_sale *s, zc_diag *diag)
 {
     zc_store *store = l->store;
     zc_ledger_head head;
-    int64_t next;
+    int64_t next = 0;
     zc_err err = read_head(store, l->head, &head, diag);
     if (err)
         return err;
