@@ -63,8 +63,8 @@ zc_err zc_ledger_open(zc_store *store, const char *device_id, const char *cantee
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v3(db, HEAD_SQL, -1, SQLITE_PREPARE_PERSISTENT, &l->head, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v3(db, NEXT_SEQ_SQL, -1, SQLITE_PREPARE_PERSISTENT, &l->next_seq,
-                                NULL);
+        rc =
+            sqlite3_prepare_v3(db, NEXT_SEQ_SQL, -1, SQLITE_PREPARE_PERSISTENT, &l->next_seq, NULL);
     if (rc != SQLITE_OK) {
         zc_err err = zc_store_fail(store, rc, "preparing the ledger", diag);
         zc_ledger_close(l);

@@ -98,8 +98,8 @@ static void test_newer_database_refused_untouched(void **state)
 static void test_not_a_database_refused(void **state)
 {
     fixture *f = *state;
-    zt_write_file(f->db, "this is not sqlite, just text that is long enough to be a header....",
-                  70);
+    static const char NOT_SQLITE[] = "this is not sqlite, just text as long as a database header";
+    zt_write_file(f->db, NOT_SQLITE, sizeof NOT_SQLITE - 1);
     zc_store *s;
     zc_diag d = {0};
     assert_int_not_equal(zc_store_open(f->db, NULL, &s, &d), ZC_OK);
