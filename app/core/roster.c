@@ -138,6 +138,15 @@ static void hash_bytes(const char *text, size_t len, uint8_t out[HASH_LEN])
     crypto_hash_sha256(out, (const unsigned char *)text, len);
 }
 
+/*
+ * Excel shows an 18-digit number as 3.20202E+17 and exports it that way, losing digits; the
+ * commonest way a roster file goes wrong, so it gets its own advice.
+ */
+static bool looks_like_excel_number(const char *text)
+{
+    return strstr(text, "E+") != NULL || strstr(text, "e+") != NULL;
+}
+
 /* ---- reading a row ---- */
 
 static zc_err check_header(const zc_csv_row *row, zc_diag *diag)
@@ -274,7 +283,11 @@ static zc_err read_row(const zc_csv_row *row, const uint8_t *key, roster_row *ou
         return row_fail(diag, row->line, NULL, "has %zu columns, expected %d", row->nfields,
                         (int)COLUMNS);
     if (zc_idnum_parse(row->fields[COL_ID], row->lens[COL_ID], &id, &sub))
-        return row_fail(diag, row->line, "id_number", "%s", sub.msg);
+        return row_fail(diag, row->line, "id_number", "%s%s", sub.msg,
+                        looks_like_excel_number(row->fields[COL_ID])
+                            ? " (the spreadsheet turned it into a number: format the column as "
+                              "text and export again)"
+                            : "");
     if (key)
         zc_idnum_hmac(key, &id, out->id_hmac);
     if ((err = check_name(row, diag)))

@@ -312,6 +312,7 @@ static const bad_case BAD[] = {
     {"@b,王五,,,,active,,\n", 4, "id_number: ID number check digit is wrong (expected"},
     {"320202194601013,王五,,,,active,,\n", 4, "id_number: 15-digit"},
     {",王五,,,,active,,\n", 4, "id_number: ID number must be 18"},
+    {"3.20202E+17,王五,,,,active,,\n", 4, "id_number: ID number must be 18"},
     {"@3,,,,,active,,\n", 4, "name: empty"},
     {"@3," S128 ",,,,active,,\n", 4, "name: longer than 127 bytes"},
     {"@3,\"王\n五\",,,,active,,\n", 4, "name: contains a control character"},
@@ -378,6 +379,17 @@ static void test_bad_rows_refuse_file(void **state)
     /* The store is still usable after all those rollbacks. */
     import_ok(f, PRELUDE, NULL);
     assert_int_equal(count(f), 4);
+}
+
+static void test_excel_number_advice(void **state)
+{
+    fixture *f = *state;
+    zc_diag diag = {{0}, 0};
+    assert_int_equal(import(f, HEADER "3.20202E+17,王五,,,,active,,\n", NULL, &diag),
+                     ZC_ERR_INVALID);
+    assert_non_null(strstr(diag.msg, "format the column as text"));
+    assert_int_equal(import(f, HEADER "12345,王五,,,,active,,\n", NULL, &diag), ZC_ERR_INVALID);
+    assert_null(strstr(diag.msg, "format the column as text"));
 }
 
 typedef struct header_case {
@@ -457,6 +469,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tokens_move_and_swap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_header_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_rows_refuse_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_excel_number_advice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_headers, setup, teardown),
         cmocka_unit_test(test_mask_name),
     };
