@@ -100,7 +100,7 @@ zc_err zc_datadir_init(const char *dir, const zc_datadir_init_opts *o, zc_diag *
         return zc_diag_set(diag, ZC_ERR_EXISTS, "%s: a kiosk is already set up here", dir);
 
     zc_keypair kp;
-    char device_id[ZC_ID_MAX], pk_text[ZC_PUBKEY_TEXT_SIZE + 1];
+    char device_id[ZC_ID_MAX];
     if ((err = zc_keys_generate(&kp)))
         return zc_diag_set(diag, err, "could not make the device key");
     zc_datadir_device_id(kp.pk, device_id);
@@ -115,16 +115,9 @@ zc_err zc_datadir_init(const char *dir, const zc_datadir_init_opts *o, zc_diag *
     sodium_memzero(region_key, sizeof region_key);
     if (err)
         return err;
-    zc_keys_public_text(rules_pk, pk_text);
-    strcat(pk_text, "\n");
-    if ((err = join(path, dir, ZC_DATADIR_RULES_PUB, diag)))
+    if ((err = join(path, dir, ZC_DATADIR_RULES_PUB, diag)) ||
+        (err = zc_keys_write_public(rules_pk, path, diag)))
         return err;
-    FILE *f = fopen(path, "wx");
-    if (!f)
-        return zc_diag_set(diag, ZC_ERR_IO, "%s: %s", path, strerror(errno));
-    bool ok = fputs(pk_text, f) >= 0;
-    if (fclose(f) != 0 || !ok)
-        return zc_diag_set(diag, ZC_ERR_IO, "%s: could not write", path);
     /* The database last: its presence is what marks the directory as a kiosk. */
     if ((err = join(path, dir, ZC_DATADIR_DB, diag)))
         return err;

@@ -228,8 +228,9 @@ zc_err zc_time_parse_iso8601(const char *text, zc_ms *out, zc_diag *diag)
     err = parse_offset(p, &offset, diag);
     if (err)
         return err;
-    int64_t seconds = zc_date_to_days(d) * ZC_SECONDS_PER_DAY + hour * ZC_SECONDS_PER_HOUR +
-                      minute * ZC_SECONDS_PER_MINUTE + second - offset;
+    int64_t seconds = zc_date_to_days(d) * ZC_SECONDS_PER_DAY +
+                      (int64_t)hour * ZC_SECONDS_PER_HOUR +
+                      (int64_t)minute * ZC_SECONDS_PER_MINUTE + second - offset;
     zc_ms t = seconds * ZC_MS_PER_SECOND + ms;
     if (t < ZC_MS_MIN || t > ZC_MS_MAX)
         return zc_diag_set(diag, ZC_ERR_INVALID, "time in UTC falls outside years 1 to 9999");

@@ -60,7 +60,7 @@ zc_err zc_idnum_parse(const char *text, size_t len, zc_idnum *out, zc_diag *diag
                                "ID number character %d must be a digit (only the last may be X)",
                                i + 1);
     }
-    char last = text[IDNUM_BODY_LEN] == 'x' ? 'X' : text[IDNUM_BODY_LEN];
+    const char last = (char)(text[IDNUM_BODY_LEN] == 'x' ? 'X' : text[IDNUM_BODY_LEN]);
     if (!is_digit(last) && last != 'X')
         return zc_diag_set(diag, ZC_ERR_INVALID, "ID number must end in a digit or X");
 

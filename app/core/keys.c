@@ -26,16 +26,17 @@ zc_err zc_keys_generate(zc_keypair *out)
     return ZC_OK;
 }
 
-static zc_err write_text(const char *path, const char *text, mode_t mode, zc_diag *diag)
+/* Writes text and a newline to a new file of the given mode, durably. */
+static zc_err write_line(const char *path, const char *text, mode_t mode, zc_diag *diag)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0)
         return zc_diag_set(diag, errno == EEXIST ? ZC_ERR_EXISTS : ZC_ERR_IO, "%s: %s", path,
                            errno == EEXIST ? "already exists, not replacing a key"
                                            : strerror(errno));
-    size_t len = strlen(text);
+    int len = (int)strlen(text) + 1;
     /* fchmod because the umask may have narrowed or the file system widened the mode. */
-    bool ok = fchmod(fd, mode) == 0 && write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+    bool ok = fchmod(fd, mode) == 0 && dprintf(fd, "%s\n", text) == len && fsync(fd) == 0;
     int saved = errno;
     if (close(fd) != 0)
         ok = false;
@@ -48,12 +49,11 @@ static zc_err write_text(const char *path, const char *text, mode_t mode, zc_dia
 
 zc_err zc_keys_write_secret_file(const char *path, const uint8_t *bytes, size_t n, zc_diag *diag)
 {
-    char text[ZC_B64_SIZE(ZC_SECKEY_LEN) + 1];
+    char text[ZC_B64_SIZE(ZC_SECKEY_LEN)];
     if (n > ZC_SECKEY_LEN)
         return zc_diag_set(diag, ZC_ERR_INVALID, "%s: secret too long", path);
     zc_b64_encode(bytes, n, text);
-    strcat(text, "\n");
-    zc_err err = write_text(path, text, SECRET_MODE, diag);
+    zc_err err = write_line(path, text, SECRET_MODE, diag);
     sodium_memzero(text, sizeof text);
     return err;
 }
@@ -65,12 +65,16 @@ zc_err zc_keys_write(const zc_keypair *kp, const char *secret_path, const char *
     zc_err err = zc_keys_write_secret_file(secret_path, kp->sk, ZC_SEED_LEN, diag);
     if (err)
         return err;
-    char text[ZC_PUBKEY_TEXT_SIZE + 1];
-    zc_keys_public_text(kp->pk, text);
-    strcat(text, "\n");
-    if ((err = write_text(public_path, text, PUBLIC_MODE, diag)))
+    if ((err = zc_keys_write_public(kp->pk, public_path, diag)))
         unlink(secret_path);
     return err;
+}
+
+zc_err zc_keys_write_public(const uint8_t pk[ZC_PUBKEY_LEN], const char *path, zc_diag *diag)
+{
+    char text[ZC_PUBKEY_TEXT_SIZE];
+    zc_keys_public_text(pk, text);
+    return write_line(path, text, PUBLIC_MODE, diag);
 }
 
 static zc_err read_small(const char *path, char *buf, size_t size, struct stat *st, zc_diag *diag)
@@ -93,7 +97,7 @@ static zc_err read_small(const char *path, char *buf, size_t size, struct stat *
 zc_err zc_keys_read_secret_file(const char *path, uint8_t *bytes, size_t n, zc_diag *diag)
 {
     char text[KEY_FILE_MAX];
-    struct stat st;
+    struct stat st = {0};
     zc_err err = read_small(path, text, sizeof text, &st, diag);
     if (err)
         return err;

@@ -336,7 +336,7 @@ zc_err zc_ledger_void(zc_ledger *ledger, int64_t seq, const char *reason, zc_ms 
     zc_err err = zc_store_begin(ledger->store, diag);
     if (err)
         return err;
-    zc_sale target;
+    zc_sale target = {0};
     int64_t by;
     if ((err = zc_ledger_get(ledger->store, seq, &target, diag)))
         goto fail;

@@ -389,7 +389,7 @@ static zc_err check_repeats(importer *im, zc_err err, zc_diag *diag)
 static zc_err read_rows(importer *im, zc_csv *csv, zc_diag *diag)
 {
     zc_csv_row row;
-    roster_row r;
+    roster_row r = {0};
     zc_err err;
     while ((err = zc_csv_next(csv, &row, diag)) == ZC_OK) {
         if ((err = read_row(&row, im->key, &r, diag)) ||
@@ -548,7 +548,7 @@ static zc_err write_rows(importer *im, zc_csv *csv, zc_diag *diag)
     for (size_t i = 0; i < im->ids.n; i++) {
         const seen *s = &im->ids.v[i];
         zc_csv_row row;
-        roster_row r;
+        roster_row r = {0};
         zc_diag row_diag = {{0}, 0};
         zc_err err;
         zc_csv_seek(csv, s->offset, s->line);

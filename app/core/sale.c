@@ -124,7 +124,7 @@ static zc_err take_str(json_t *o, const char *key, bool allow_null, char *buf, s
 
 static zc_err read_fields(json_t *o, zc_sale *s, zc_diag *diag)
 {
-    char text[ZC_ID_MAX];
+    char text[ZC_ID_MAX] = "";
     int64_t format = 0, elder = 0;
     zc_err err;
     if ((err = take_int(o, "v", &format, diag)))

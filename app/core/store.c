@@ -68,7 +68,7 @@ static zc_err migrate(zc_store *store, const char *path, zc_diag *diag)
 {
     size_t count;
     const zc_migration *migrations = zc_migrations(&count);
-    int version;
+    int version = 0;
     zc_err err = read_user_version(store, &version, diag);
     if (err)
         return err;
@@ -119,7 +119,7 @@ zc_err zc_store_open(const char *path, const zc_store_opts *opts, zc_store **out
     if (!read_only && (err = zc_store_exec(store, PRAGMAS, diag)))
         goto fail;
     if (read_only) {
-        int version;
+        int version = 0;
         if ((err = read_user_version(store, &version, diag)))
             goto fail;
         if (version > zc_store_schema_latest()) {

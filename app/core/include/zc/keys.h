@@ -36,6 +36,9 @@ zc_err zc_keys_generate(zc_keypair *out);
 zc_err zc_keys_write(const zc_keypair *kp, const char *secret_path, const char *public_path,
                      zc_diag *diag);
 
+/* Writes a public key file (0644), refusing to replace an existing file. */
+zc_err zc_keys_write_public(const uint8_t pk[ZC_PUBKEY_LEN], const char *path, zc_diag *diag);
+
 /* Reads a secret key file; a file others can read is refused, as ssh does. */
 zc_err zc_keys_read_secret(const char *path, zc_keypair *out, zc_diag *diag);
 
