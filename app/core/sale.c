@@ -16,6 +16,15 @@ static const char *const PAY_NAMES[] = {[ZC_PAY_CASH] = "cash", [ZC_PAY_OTHER] =
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Index of text in a table of names, or -1. */
+static int name_index(const char *const *names, size_t n, const char *text)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(text, names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
 const char *zc_ident_name(zc_ident ident)
 {
     return (size_t)ident < COUNT(IDENT_NAMES) ? IDENT_NAMES[ident] : "?";
@@ -23,12 +32,11 @@ const char *zc_ident_name(zc_ident ident)
 
 zc_err zc_ident_parse(const char *text, zc_ident *out)
 {
-    for (size_t i = 0; i < COUNT(IDENT_NAMES); i++)
-        if (strcmp(text, IDENT_NAMES[i]) == 0) {
-            *out = (zc_ident)i;
-            return ZC_OK;
-        }
-    return ZC_ERR_INVALID;
+    int i = name_index(IDENT_NAMES, COUNT(IDENT_NAMES), text);
+    if (i < 0)
+        return ZC_ERR_INVALID;
+    *out = (zc_ident)i;
+    return ZC_OK;
 }
 
 const char *zc_pay_name(zc_pay pay)
@@ -38,12 +46,11 @@ const char *zc_pay_name(zc_pay pay)
 
 zc_err zc_pay_parse(const char *text, zc_pay *out)
 {
-    for (size_t i = 0; i < COUNT(PAY_NAMES); i++)
-        if (strcmp(text, PAY_NAMES[i]) == 0) {
-            *out = (zc_pay)i;
-            return ZC_OK;
-        }
-    return ZC_ERR_INVALID;
+    int i = name_index(PAY_NAMES, COUNT(PAY_NAMES), text);
+    if (i < 0)
+        return ZC_ERR_INVALID;
+    *out = (zc_pay)i;
+    return ZC_OK;
 }
 
 static json_t *string_or_null(const char *s)

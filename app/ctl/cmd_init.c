@@ -10,15 +10,9 @@ static int print_device(const char *cmd, zc_datadir *dd)
 {
     char pk[ZC_PUBKEY_TEXT_SIZE];
     zc_keys_public_text(dd->device_key.pk, pk);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "device_id", dd->device_id, "canteen", dd->canteen,
-                          "public_key", pk, "timezone", zc_tz_name(dd->tz));
-    if (!o || json_dumpf(o, stdout, JSON_COMPACT) != 0) {
-        json_decref(o);
-        return ctl_fail(cmd, ZC_ERR_NOMEM, NULL);
-    }
-    json_decref(o);
-    fputc('\n', stdout);
-    return CTL_EXIT_OK;
+    return ctl_print_json(cmd,
+                          json_pack("{s:s,s:s,s:s,s:s}", "device_id", dd->device_id, "canteen",
+                                    dd->canteen, "public_key", pk, "timezone", zc_tz_name(dd->tz)));
 }
 
 static int open_and_print(const char *cmd, const char *data)
@@ -44,11 +38,8 @@ int ctl_init(int argc, char **argv)
                       {"region-key", &o.region_key_file, NULL, false},
                       {"timezone", &o.timezone, NULL, false},
                       {NULL, NULL, NULL, false}};
-    ctl_args args;
-    if (!ctl_parse(cmd, argc, argv, opts, &args))
+    if (!ctl_parse_options(cmd, argc, argv, opts))
         return CTL_EXIT_USAGE;
-    if (args.npositional)
-        return ctl_usage(cmd, "unexpected argument '%s'", args.positional[0]);
     zc_diag diag = {0};
     zc_err err = zc_datadir_init(data, &o, &diag);
     if (err)
@@ -61,10 +52,7 @@ int ctl_device(int argc, char **argv)
     const char *cmd = "device";
     const char *data = NULL;
     ctl_opt opts[] = {{"data", &data, NULL, true}, {NULL, NULL, NULL, false}};
-    ctl_args args;
-    if (!ctl_parse(cmd, argc, argv, opts, &args))
+    if (!ctl_parse_options(cmd, argc, argv, opts))
         return CTL_EXIT_USAGE;
-    if (args.npositional)
-        return ctl_usage(cmd, "unexpected argument '%s'", args.positional[0]);
     return open_and_print(cmd, data);
 }

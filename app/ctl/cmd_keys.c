@@ -19,11 +19,8 @@ int ctl_keys(int argc, char **argv)
         return ctl_usage("keys", "usage: zhucanctl keys new --out DIR");
     const char *out = NULL;
     ctl_opt opts[] = {{"out", &out, NULL, true}, {NULL, NULL, NULL, false}};
-    ctl_args args;
-    if (!ctl_parse(cmd, argc - 1, argv + 1, opts, &args))
+    if (!ctl_parse_options(cmd, argc - 1, argv + 1, opts))
         return CTL_EXIT_USAGE;
-    if (args.npositional)
-        return ctl_usage(cmd, "unexpected argument '%s'", args.positional[0]);
     zc_diag diag = {0};
     if (mkdir(out, KEY_DIR_MODE) != 0 && errno != EEXIST) {
         zc_diag_set(&diag, ZC_ERR_IO, "%s: %s", out, strerror(errno));
@@ -43,13 +40,6 @@ int ctl_keys(int argc, char **argv)
     char text[ZC_PUBKEY_TEXT_SIZE];
     zc_keys_public_text(kp.pk, text);
     sodium_memzero(&kp, sizeof kp);
-    json_t *o = json_pack("{s:s,s:s,s:s}", "public_key", text, "secret_key_file", secret,
-                          "public_key_file", public);
-    if (!o || json_dumpf(o, stdout, JSON_COMPACT) != 0) {
-        json_decref(o);
-        return ctl_fail(cmd, ZC_ERR_NOMEM, NULL);
-    }
-    json_decref(o);
-    fputc('\n', stdout);
-    return CTL_EXIT_OK;
+    return ctl_print_json(cmd, json_pack("{s:s,s:s,s:s}", "public_key", text, "secret_key_file",
+                                         secret, "public_key_file", public));
 }

@@ -35,11 +35,8 @@ int ctl_report(int argc, char **argv)
                       {"date", &date_text, NULL, true},
                       {"format", &format, NULL, false},
                       {NULL, NULL, NULL, false}};
-    ctl_args args;
-    if (!ctl_parse(cmd, argc - 1, argv + 1, opts, &args))
+    if (!ctl_parse_options(cmd, argc - 1, argv + 1, opts))
         return CTL_EXIT_USAGE;
-    if (args.npositional)
-        return ctl_usage(cmd, "unexpected argument '%s'", args.positional[0]);
     if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0)
         return ctl_usage(cmd, "--format: '%s' is not text, json or csv", format);
     zc_diag diag = {0};

@@ -9,17 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int print_json(const char *cmd, json_t *o)
-{
-    if (!o || json_dumpf(o, stdout, JSON_COMPACT) != 0) {
-        json_decref(o);
-        return ctl_fail(cmd, ZC_ERR_NOMEM, NULL);
-    }
-    json_decref(o);
-    fputc('\n', stdout);
-    return CTL_EXIT_OK;
-}
-
 static int import(int argc, char **argv)
 {
     const char *cmd = "roster import";
@@ -55,9 +44,9 @@ static int import(int argc, char **argv)
                  diag.msg);
         return ctl_fail(cmd, err, &named);
     }
-    return print_json(cmd, json_pack("{s:I,s:I,s:I,s:I}", "rows", (json_int_t)stats.rows, "added",
-                                     (json_int_t)stats.added, "updated", (json_int_t)stats.updated,
-                                     "elders", (json_int_t)total));
+    return ctl_print_json(cmd, json_pack("{s:I,s:I,s:I,s:I}", "rows", (json_int_t)stats.rows,
+                                         "added", (json_int_t)stats.added, "updated",
+                                         (json_int_t)stats.updated, "elders", (json_int_t)total));
 }
 
 static int lookup(int argc, char **argv)
@@ -92,10 +81,10 @@ static int lookup(int argc, char **argv)
     char masked[ZC_NAME_MAX], birth[ZC_DATE_TEXT_LEN + 1];
     zc_roster_mask_name(e.name, masked, sizeof masked);
     zc_date_format(e.birth, birth);
-    return print_json(cmd, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)e.id,
-                                     "name", e.name, "masked_name", masked, "birth_date", birth,
-                                     "region", e.region, "categories", e.categories, "status",
-                                     e.status == ZC_ELDER_ACTIVE ? "active" : "suspended"));
+    return ctl_print_json(cmd, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)e.id,
+                                         "name", e.name, "masked_name", masked, "birth_date", birth,
+                                         "region", e.region, "categories", e.categories, "status",
+                                         e.status == ZC_ELDER_ACTIVE ? "active" : "suspended"));
 }
 
 int ctl_roster(int argc, char **argv)

@@ -12,11 +12,8 @@ int ctl_verify(int argc, char **argv)
     const char *cmd = "verify";
     const char *data = NULL;
     ctl_opt opts[] = {{"data", &data, NULL, true}, {NULL, NULL, NULL, false}};
-    ctl_args args;
-    if (!ctl_parse(cmd, argc, argv, opts, &args))
+    if (!ctl_parse_options(cmd, argc, argv, opts))
         return CTL_EXIT_USAGE;
-    if (args.npositional)
-        return ctl_usage(cmd, "unexpected argument '%s'", args.positional[0]);
     zc_diag diag = {0};
     zc_datadir *dd;
     zc_err err = zc_datadir_open(data, &dd, &diag);

@@ -63,6 +63,29 @@ bool ctl_parse(const char *cmd, int argc, char **argv, const ctl_opt *opts, ctl_
     return true;
 }
 
+bool ctl_parse_options(const char *cmd, int argc, char **argv, const ctl_opt *opts)
+{
+    ctl_args args;
+    if (!ctl_parse(cmd, argc, argv, opts, &args))
+        return false;
+    if (args.npositional) {
+        ctl_usage(cmd, "unexpected argument '%s'", args.positional[0]);
+        return false;
+    }
+    return true;
+}
+
+int ctl_print_json(const char *cmd, json_t *o)
+{
+    if (!o || json_dumpf(o, stdout, JSON_COMPACT) != 0) {
+        json_decref(o);
+        return ctl_fail(cmd, ZC_ERR_NOMEM, NULL);
+    }
+    json_decref(o);
+    fputc('\n', stdout);
+    return CTL_EXIT_OK;
+}
+
 int ctl_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

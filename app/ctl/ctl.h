@@ -10,6 +10,8 @@
 
 #include "zc/err.h"
 
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -30,6 +32,12 @@ typedef struct ctl_args {
 
 /* Parses argv against opts (NULL-named terminator); prints the problem and returns false. */
 bool ctl_parse(const char *cmd, int argc, char **argv, const ctl_opt *opts, ctl_args *args);
+
+/* ctl_parse for commands that take options only: any other argument is a usage error. */
+bool ctl_parse_options(const char *cmd, int argc, char **argv, const ctl_opt *opts);
+
+/* Prints o as one line of compact JSON and releases it; NULL (a failed allocation) fails. */
+int ctl_print_json(const char *cmd, json_t *o);
 
 /* Prints "zhucanctl: <cmd>: <message>" and returns the exit code that err calls for. */
 int ctl_fail(const char *cmd, zc_err err, const zc_diag *diag);
