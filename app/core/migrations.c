@@ -56,8 +56,31 @@ static const char MIGRATION_1[] =
     "CREATE TRIGGER sale_no_delete BEFORE DELETE ON sale"
     "  BEGIN SELECT RAISE(ABORT, 'sales are append-only'); END;";
 
+/*
+ * Version 2: rule sets and the menu.
+ *
+ * Every rule set ever installed is kept as the signed bundle it arrived in (bytes as received), so
+ * a sale can be re-explained later under the set it used. The menu is replaced whole on import.
+ */
+static const char MIGRATION_2[] =
+    "CREATE TABLE rule_set ("
+    "  version INTEGER PRIMARY KEY,"
+    "  effective_from_ms INTEGER NOT NULL,"
+    "  bundle BLOB NOT NULL,"
+    "  installed_at_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX rule_set_by_effective ON rule_set(effective_from_ms);"
+
+    "CREATE TABLE menu_item ("
+    "  code TEXT PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  price INTEGER NOT NULL CHECK (price >= 0),"
+    "  periods TEXT NOT NULL DEFAULT ''"
+    ") WITHOUT ROWID;";
+
 static const zc_migration MIGRATIONS[] = {
     {"roster and ledger", MIGRATION_1},
+    {"rule sets and menu", MIGRATION_2},
 };
 
 const zc_migration *zc_migrations(size_t *count)
