@@ -6,6 +6,8 @@
  */
 #include "zc/ledger.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@ enum {
 };
 
 static const zc_ms T0 = 1767240000000LL;
+static const char USAGE[] = "bench_ledger [DIR] [SALES_PER_ROUND] [ROUNDS]";
 
 static int64_t now_ns(void)
 {
@@ -36,6 +39,20 @@ static void die(const char *what, const char *detail)
 {
     fprintf(stderr, "bench_ledger: %s: %s\n", what, detail);
     exit(1);
+}
+
+/* A count given on the command line: a whole number from 1 to INT_MAX, or a usage error. */
+static int parse_count(const char *name, const char *arg)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (end == arg || *end != '\0' || errno == ERANGE || v <= 0 || v > INT_MAX) {
+        fprintf(stderr, "bench_ledger: %s must be a whole number from 1 to %d, not \"%s\"\n", name,
+                INT_MAX, arg);
+        die("usage", USAGE);
+    }
+    return (int)v;
 }
 
 /* The limit: the same columns, a blob as large as the canonical bytes, nothing else. */
@@ -107,10 +124,8 @@ static int cmp_i64(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : ".";
-    int per_round = argc > 2 ? atoi(argv[2]) : DEFAULT_PER_ROUND;
-    int rounds = argc > 3 ? atoi(argv[3]) : DEFAULT_ROUNDS;
-    if (per_round <= 0 || rounds <= 0)
-        die("usage", "bench_ledger [DIR] [SALES_PER_ROUND] [ROUNDS]");
+    int per_round = argc > 2 ? parse_count("SALES_PER_ROUND", argv[2]) : DEFAULT_PER_ROUND;
+    int rounds = argc > 3 ? parse_count("ROUNDS", argv[3]) : DEFAULT_ROUNDS;
     char ours_path[PATH_SIZE], bare_path[PATH_SIZE];
     snprintf(ours_path, sizeof ours_path, "%s/bench-ledger-%d.db", dir, (int)getpid());
     snprintf(bare_path, sizeof bare_path, "%s/bench-bare-%d.db", dir, (int)getpid());
@@ -126,6 +141,8 @@ int main(int argc, char **argv)
 
     int64_t *ours_ns = calloc((size_t)rounds, sizeof *ours_ns);
     int64_t *bare_ns = calloc((size_t)rounds, sizeof *bare_ns);
+    if (!ours_ns || !bare_ns)
+        die("calloc", "out of memory");
     int64_t count = 0, seq = 0;
     for (int r = 0; r < rounds; r++) {
         bare_ns[r] = bare_round(zc_store_db(bare), per_round, &seq);
@@ -133,8 +150,9 @@ int main(int argc, char **argv)
     }
     qsort(ours_ns, (size_t)rounds, sizeof *ours_ns, cmp_i64);
     qsort(bare_ns, (size_t)rounds, sizeof *bare_ns, cmp_i64);
-    double ours_us = (double)ours_ns[rounds / 2] / per_round / NS_PER_US;
-    double bare_us = (double)bare_ns[rounds / 2] / per_round / NS_PER_US;
+    int median = rounds / 2; /* an index: integer division meant */
+    double ours_us = (double)ours_ns[median] / per_round / NS_PER_US;
+    double bare_us = (double)bare_ns[median] / per_round / NS_PER_US;
     printf("durable sale append: %.1f us/sale (median of %d rounds of %d)\n", ours_us, rounds,
            per_round);
     printf("bare insert, same pragmas: %.1f us/row\n", bare_us);

@@ -37,6 +37,8 @@ enum {
     NS_PER_SECOND = 1000000000,
     NS_PER_US = 1000,
     LOOKUPS = 20000,
+    LOOKUP_P50_AT = LOOKUPS / 2, /* indexes into the sorted latencies */
+    LOOKUP_P99_AT = LOOKUPS - LOOKUPS / PERCENT,
     OUT_BUFFER = 1 << 20,
     PATH_MAX_LEN = 4096,
 };
@@ -303,8 +305,7 @@ static int lookup(const char *db, uint64_t n)
         }
         qsort(ns, LOOKUPS, sizeof ns[0], cmp_i64);
         printf("lookup_%s p50_us %.1f p99_us %.1f\n", NAMES[kind],
-               (double)ns[LOOKUPS / 2] / NS_PER_US,
-               (double)ns[LOOKUPS - LOOKUPS / PERCENT] / NS_PER_US);
+               (double)ns[LOOKUP_P50_AT] / NS_PER_US, (double)ns[LOOKUP_P99_AT] / NS_PER_US);
     }
     zc_store_close(store);
     return 0;

@@ -5,6 +5,8 @@
  */
 #include "zc/datadir.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,14 @@ int main(int argc, char **argv)
 {
     if (argc != ARGS) {
         fprintf(stderr, "usage: seed_sales DATA_DIR N YYYY-MM-DD\n");
+        return 2;
+    }
+    char *end;
+    errno = 0;
+    long n = strtol(argv[2], &end, 10);
+    if (end == argv[2] || *end != '\0' || errno == ERANGE || n < 0 || n > INT_MAX) {
+        fprintf(stderr, "seed_sales: N must be a whole number from 0 to %d, not \"%s\"\n", INT_MAX,
+                argv[2]);
         return 2;
     }
     zc_diag d = {0};
@@ -31,7 +41,6 @@ int main(int argc, char **argv)
         return 1;
     }
     zc_ms start = zc_tz_to_utc(dd->tz, date, LUNCH_OFFSET_MS / 1000);
-    int n = atoi(argv[2]);
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
         zc_sale s;

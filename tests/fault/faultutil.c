@@ -297,13 +297,12 @@ void ft_check_db(const char *label, const char *path, const uint8_t pk[ZC_PUBKEY
 {
     zc_diag diag = {{0}, 0};
     zc_store *store;
-    zc_err err = zc_store_open(path, NULL, &store, &diag);
-    if (err)
+    if (zc_store_open(path, NULL, &store, &diag))
         fail_msg("%s: reopening the database: %s", label, diag.msg);
-    if ((err = zc_store_integrity_check(store, &diag)))
+    if (zc_store_integrity_check(store, &diag))
         fail_msg("%s: %s", label, diag.msg);
     zc_ledger_check check;
-    if ((err = zc_ledger_verify(store, pk, &check, &diag)))
+    if (zc_ledger_verify(store, pk, &check, &diag))
         fail_msg("%s: ledger does not verify (first bad entry %" PRId64 "): %s", label,
                  check.first_bad, diag.msg);
     int64_t now = check.head.seq;
@@ -330,7 +329,7 @@ void ft_check_db(const char *label, const char *path, const uint8_t pk[ZC_PUBKEY
                      "(ledger ends at %" PRId64 ")",
                      label, seq, now);
         zc_sale sale;
-        if ((err = zc_ledger_get(store, seq, &sale, &diag)))
+        if (zc_ledger_get(store, seq, &sale, &diag))
             fail_msg("%s: reported sale %" PRId64 ": %s", label, seq, diag.msg);
         if (sale.kind != ZC_ENTRY_SALE || sale.price != sale.subsidy + sale.self_pay ||
             sale.subsidy != SUBSIDY_FEN)

@@ -2,6 +2,8 @@
 
 #include "zc/csv.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,16 +130,20 @@ static void test_cases(void **state)
     }
 }
 
-/* Builds "prefix" + n copies of fill + "suffix" in a fresh buffer. */
+/*
+ * Builds "prefix" + n copies of fill + "suffix" in a fresh buffer, its length in *len. The pieces
+ * are laid down as bytes, then the whole is terminated once.
+ */
 static char *build(const char *prefix, size_t n, char fill, const char *suffix, size_t *len)
 {
     size_t lp = strlen(prefix), ls = strlen(suffix);
-    char *buf = malloc(lp + n + ls + 1);
+    *len = lp + n + ls;
+    char *buf = malloc(*len + 1);
     assert_non_null(buf);
     memcpy(buf, prefix, lp);
     memset(buf + lp, fill, n);
-    memcpy(buf + lp + n, suffix, ls + 1);
-    *len = lp + n + ls;
+    memcpy(buf + lp + n, suffix, ls);
+    buf[*len] = '\0';
     return buf;
 }
 
@@ -192,6 +198,17 @@ static void test_limits(void **state)
     free(fits);
 }
 
+/* The int that s spells in decimal; anything else, trailing text included, fails the test. */
+static int parse_int(const char *s)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE || v < INT_MIN || v > INT_MAX)
+        fail_msg("\"%s\" is not a whole number", s);
+    return (int)v;
+}
+
 /* Many rows: line numbers keep counting and nothing is lost at buffer-sized boundaries. */
 static void test_many_rows(void **state)
 {
@@ -211,7 +228,7 @@ static void test_many_rows(void **state)
         assert_int_equal(zc_csv_next(csv, &row, NULL), ZC_OK);
         assert_int_equal(row.line, line);
         assert_int_equal(row.nfields, 2);
-        assert_int_equal(atoi(row.fields[0]), i);
+        assert_int_equal(parse_int(row.fields[0]), i);
         line += i % 2 ? 2 : 1;
     }
     assert_int_equal(zc_csv_next(csv, &row, NULL), ZC_ERR_NOT_FOUND);

@@ -24,7 +24,7 @@ static char reference_check(const char *body)
         sum += (body[i] - '0') * weight;
     }
     int c = (12 - sum % 11) % 11;
-    return c == 10 ? 'X' : (char)('0' + c);
+    return (char)(c == 10 ? 'X' : '0' + c);
 }
 
 /* A '?' in the last place becomes the right check character, a '!' a wrong one. */

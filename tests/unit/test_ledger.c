@@ -245,11 +245,10 @@ static const tamper_case TAMPERS[] = {
 
 static void test_tampering_detected(void **state)
 {
-    fixture *f = *state;
     for (size_t i = 0; i < sizeof TAMPERS / sizeof TAMPERS[0]; i++) {
         teardown(state);
         setup(state);
-        f = *state;
+        fixture *f = *state;
         append_n(f, 5);
         assert_int_equal(zc_store_exec(f->store,
                                        "DROP TRIGGER sale_no_update; DROP TRIGGER sale_no_delete",

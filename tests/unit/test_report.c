@@ -20,18 +20,18 @@ typedef struct fixture {
 /* The day's sales, as a staff member would list them. */
 typedef struct sale_row {
     int day;
+    zc_pay paid;
     const char *period;
     const char *tier;
-    zc_pay paid;
     zc_fen price, subsidy;
 } sale_row;
 
 static const sale_row SALES[] = {
-    {1, "lunch", "80+", ZC_PAY_CASH, 1500, 500},    /* seq 1 */
-    {1, "lunch", "70-79", ZC_PAY_OTHER, 1500, 300}, /* seq 2 */
-    {1, "dinner", "dibao", ZC_PAY_CASH, 1200, 500}, /* seq 3 */
-    {1, "", "", ZC_PAY_CASH, 1800, 0},              /* seq 4: outside meal hours */
-    {2, "lunch", "80+", ZC_PAY_CASH, 1500, 500},    /* seq 5: next day */
+    {1, ZC_PAY_CASH, "lunch", "80+", 1500, 500},    /* seq 1 */
+    {1, ZC_PAY_OTHER, "lunch", "70-79", 1500, 300}, /* seq 2 */
+    {1, ZC_PAY_CASH, "dinner", "dibao", 1200, 500}, /* seq 3 */
+    {1, ZC_PAY_CASH, "", "", 1800, 0},              /* seq 4: outside meal hours */
+    {2, ZC_PAY_CASH, "lunch", "80+", 1500, 500},    /* seq 5: next day */
 };
 
 static int setup(void **state)

@@ -47,8 +47,9 @@ static uint8_t *put32(uint8_t *p, uint32_t v)
 
 static uint8_t *put_header(uint8_t *p, char version, uint32_t timecnt, uint32_t typecnt)
 {
+    static const uint8_t MAGIC[] = {'T', 'Z', 'i', 'f'}; /* four bytes, no terminator */
     memset(p, 0, HDR);
-    memcpy(p, "TZif", 4);
+    memcpy(p, MAGIC, sizeof MAGIC);
     p[4] = (uint8_t)version;
     uint8_t *c = p + COUNTS_AT;
     c = put32(c, 0);
