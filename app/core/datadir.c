@@ -16,6 +16,8 @@ enum { DIR_MODE = 0700, DEVICE_ID_HASH_BYTES = 6 };
 #define META_DEVICE_ID "device_id"
 #define META_CANTEEN "canteen"
 #define META_TIMEZONE "timezone"
+#define META_CANTEEN_REGION "canteen_region"
+#define REGION_DIGITS_MAX 12
 
 static zc_err join(char *buf, const char *dir, const char *name, zc_diag *diag)
 {
@@ -47,6 +49,17 @@ static bool valid_id(const char *s)
     return true;
 }
 
+static bool valid_region(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 2 || n > REGION_DIGITS_MAX)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
 static zc_err init_store(const char *db_path, const char *device_id, const zc_datadir_init_opts *o,
                          zc_diag *diag)
 {
@@ -74,6 +87,9 @@ zc_err zc_datadir_init(const char *dir, const zc_datadir_init_opts *o, zc_diag *
         return zc_diag_set(diag, ZC_ERR_INVALID,
                            "--canteen: must be 1-%d letters, digits, '-', '_' or '.'",
                            ZC_ID_MAX - 1);
+    if (o->canteen_region && !valid_region(o->canteen_region))
+        return zc_diag_set(diag, ZC_ERR_INVALID, "--canteen-region: must be 2-%d digits",
+                           REGION_DIGITS_MAX);
     uint8_t rules_pk[ZC_PUBKEY_LEN];
     if (!o->rules_pubkey)
         return zc_diag_set(diag, ZC_ERR_INVALID, "--rules-pubkey: required");
@@ -145,6 +161,8 @@ zc_err zc_datadir_open(const char *dir, zc_datadir **out, zc_diag *diag)
         (err = zc_store_meta_get(dd->store, META_DEVICE_ID, dd->device_id, sizeof dd->device_id,
                                  diag)) ||
         (err = zc_store_meta_get(dd->store, META_CANTEEN, dd->canteen, sizeof dd->canteen, diag)) ||
+        (err = zc_store_meta_get(dd->store, META_CANTEEN_REGION, dd->canteen_region,
+                                 sizeof dd->canteen_region, diag)) ||
         (err = zc_store_meta_get(dd->store, META_TIMEZONE, tzname, sizeof tzname, diag)) ||
         (err = zc_tz_open(NULL, tzname, &dd->tz, diag)) ||
         (err = join(path, dir, ZC_DATADIR_DEVICE_KEY, diag)) ||

@@ -35,7 +35,7 @@ static const char NEXT_SEQ_SQL[] =
 
 static const char GET_SQL[] =
     "SELECT seq, uuid, kind, at_ms, local_date, period, elder_id, ident, price, subsidy, "
-    "self_pay, paid, tier, rules_version, voids_seq, canon FROM sale WHERE seq = ?1";
+    "self_pay, paid, tier, rules_version, voids_seq, canon, hash FROM sale WHERE seq = ?1";
 
 static void copy_id(char *dst, const char *src)
 {
@@ -175,6 +175,7 @@ static zc_err insert_entry(zc_ledger *l, zc_sale *s, zc_diag *diag)
     uint8_t hash[ZC_HASH_LEN], sig[ZC_SIG_LEN];
     zc_sale_chain_hash(head.hash, canon, len, hash);
     zc_keys_sign(&l->key, hash, sizeof hash, sig);
+    memcpy(s->hash, hash, ZC_HASH_LEN);
 
     char date[ZC_DATE_TEXT_LEN + 1];
     zc_date_format(s->date, date);
@@ -292,6 +293,8 @@ zc_err zc_ledger_get(zc_store *store, int64_t seq, zc_sale *out, zc_diag *diag)
     zc_err err;
     if (rc == SQLITE_ROW) {
         err = read_row(st, out, diag);
+        if (!err && sqlite3_column_bytes(st, 16) == ZC_HASH_LEN)
+            memcpy(out->hash, sqlite3_column_blob(st, 16), ZC_HASH_LEN);
         zc_sale canon;
         if (!err && out->kind == ZC_ENTRY_VOID &&
             zc_sale_from_canon(sqlite3_column_blob(st, 15), (size_t)sqlite3_column_bytes(st, 15),

@@ -37,6 +37,7 @@ int ctl_init(int argc, char **argv)
                       {"rules-pubkey", &o.rules_pubkey, NULL, true},
                       {"region-key", &o.region_key_file, NULL, false},
                       {"timezone", &o.timezone, NULL, false},
+                      {"canteen-region", &o.canteen_region, NULL, false},
                       {NULL, NULL, NULL, false}};
     if (!ctl_parse_options(cmd, argc, argv, opts))
         return CTL_EXIT_USAGE;

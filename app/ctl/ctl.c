@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+
+enum { NS_PER_MS = 1000000 };
 
 static const ctl_opt *find_opt(const ctl_opt *opts, const char *name, size_t len)
 {
@@ -111,6 +114,13 @@ int ctl_fail(const char *cmd, zc_err err, const zc_diag *diag)
     default:
         return CTL_EXIT_USAGE;
     }
+}
+
+zc_ms ctl_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (zc_ms)ts.tv_sec * ZC_MS_PER_SECOND + ts.tv_nsec / NS_PER_MS;
 }
 
 zc_err ctl_read_file(const char *path, char **out, size_t *len, zc_diag *diag)

@@ -8,6 +8,7 @@
 #ifndef ZC_CTL_H
 #define ZC_CTL_H
 
+#include "zc/date.h"
 #include "zc/err.h"
 
 #include <jansson.h>
@@ -45,6 +46,9 @@ int ctl_fail(const char *cmd, zc_err err, const zc_diag *diag);
 /* Prints a usage problem and returns CTL_EXIT_USAGE. */
 int ctl_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The wall clock, as UTC epoch milliseconds. */
+zc_ms ctl_now_ms(void);
+
 /* Reads a whole file (NUL-terminated; *len excludes the NUL). */
 zc_err ctl_read_file(const char *path, char **out, size_t *len, zc_diag *diag);
 
@@ -54,5 +58,11 @@ int ctl_device(int argc, char **argv);
 int ctl_roster(int argc, char **argv);
 int ctl_verify(int argc, char **argv);
 int ctl_report(int argc, char **argv);
+int ctl_rules(int argc, char **argv);
+int ctl_quote(int argc, char **argv);
+int ctl_sell(int argc, char **argv);
+int ctl_void(int argc, char **argv);
+int ctl_menu(int argc, char **argv);
+int ctl_receipt(int argc, char **argv);
 
 #endif

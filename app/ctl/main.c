@@ -17,11 +17,25 @@ static const command COMMANDS[] = {
     {"keys", ctl_keys, "keys new --out DIR"},
     {"init", ctl_init,
      "init --data DIR --canteen ID --rules-pubkey PUBLIC.key "
-     "[--region-key FILE] [--timezone ZONE]"},
+     "[--region-key FILE] [--timezone ZONE] [--canteen-region CODE]"},
     {"device", ctl_device, "device --data DIR"},
     {"roster", ctl_roster, "roster import --data DIR FILE.csv"},
     {"verify", ctl_verify, "verify --data DIR"},
     {"report", ctl_report, "report day --data DIR --date YYYY-MM-DD [--format text|json|csv]"},
+    {"rules", ctl_rules,
+     "rules check FILE | rules sign --key SECRET.key RULES.json | "
+     "rules show BUNDLE | rules install --data DIR BUNDLE"},
+    {"quote", ctl_quote,
+     "quote --rules RULES.json --elder ELDER.json --price FEN --at ISO8601 "
+     "[--canteen ID] [--canteen-region CODE] [--delivery-fee FEN] "
+     "[--history HISTORY.json]"},
+    {"sell", ctl_sell,
+     "sell --data DIR (--id-number N | --qr TEXT | --card UID) "
+     "(--price FEN | --item CODE) [--at ISO8601] [--paid cash|other] "
+     "[--delivery-fee FEN]"},
+    {"void", ctl_void, "void --data DIR --seq N --reason TEXT [--at ISO8601]"},
+    {"menu", ctl_menu, "menu import --data DIR FILE.csv"},
+    {"receipt", ctl_receipt, "receipt verify TEXT --pubkey KEY"},
 };
 
 static void usage(FILE *f)

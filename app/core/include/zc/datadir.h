@@ -35,7 +35,8 @@ typedef struct zc_datadir {
     uint8_t rules_pk[ZC_PUBKEY_LEN];
     char device_id[ZC_ID_MAX];
     char canteen[ZC_ID_MAX];
-    zc_tz *tz; /* the kiosk's local zone (settings key "timezone") */
+    char canteen_region[ZC_ID_MAX]; /* region code of the canteen, "" when not configured */
+    zc_tz *tz;                      /* the kiosk's local zone (settings key "timezone") */
 } zc_datadir;
 
 typedef struct zc_datadir_init_opts {
@@ -43,6 +44,7 @@ typedef struct zc_datadir_init_opts {
     const char *rules_pubkey;    /* required: public.key file or key text to pin */
     const char *region_key_file; /* optional: 32-byte key shared with the hub; else a new one */
     const char *timezone;        /* optional: default ZC_TZ_DEFAULT */
+    const char *canteen_region;  /* optional: region code (digits) for home-district rules */
 } zc_datadir_init_opts;
 
 /*

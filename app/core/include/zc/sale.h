@@ -58,6 +58,7 @@ typedef struct zc_sale {
     int64_t voids_seq;          /* for a void: the sale it cancels */
     char reason[ZC_REASON_MAX]; /* for a void: why */
     json_t *detail;             /* items, explanation lines ...: an object or NULL (borrowed) */
+    uint8_t hash[ZC_HASH_LEN];  /* filled by the ledger: this entry's chain hash */
 } zc_sale;
 
 const char *zc_ident_name(zc_ident ident);
