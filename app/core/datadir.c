@@ -70,6 +70,8 @@ static zc_err init_store(const char *db_path, const char *device_id, const zc_da
     if (!(err = zc_store_begin(store, diag))) {
         if ((err = zc_store_meta_set(store, META_DEVICE_ID, device_id, diag)) ||
             (err = zc_store_meta_set(store, META_CANTEEN, o->canteen, diag)) ||
+            (err = zc_store_meta_set(store, META_CANTEEN_REGION,
+                                     o->canteen_region ? o->canteen_region : "", diag)) ||
             (err = zc_store_meta_set(store, META_TIMEZONE,
                                      o->timezone ? o->timezone : ZC_TZ_DEFAULT, diag)) ||
             (err = zc_store_commit(store, diag)))
@@ -140,6 +142,17 @@ zc_err zc_datadir_init(const char *dir, const zc_datadir_init_opts *o, zc_diag *
     return init_store(path, device_id, o, diag);
 }
 
+/* A setting later versions added: absent in an older kiosk's database means "not configured". */
+static zc_err meta_optional(zc_store *store, const char *key, char *buf, size_t size, zc_diag *diag)
+{
+    zc_err err = zc_store_meta_get(store, key, buf, size, diag);
+    if (err == ZC_ERR_NOT_FOUND) {
+        buf[0] = '\0';
+        return ZC_OK;
+    }
+    return err;
+}
+
 zc_err zc_datadir_open(const char *dir, zc_datadir **out, zc_diag *diag)
 {
     *out = NULL;
@@ -161,8 +174,8 @@ zc_err zc_datadir_open(const char *dir, zc_datadir **out, zc_diag *diag)
         (err = zc_store_meta_get(dd->store, META_DEVICE_ID, dd->device_id, sizeof dd->device_id,
                                  diag)) ||
         (err = zc_store_meta_get(dd->store, META_CANTEEN, dd->canteen, sizeof dd->canteen, diag)) ||
-        (err = zc_store_meta_get(dd->store, META_CANTEEN_REGION, dd->canteen_region,
-                                 sizeof dd->canteen_region, diag)) ||
+        (err = meta_optional(dd->store, META_CANTEEN_REGION, dd->canteen_region,
+                             sizeof dd->canteen_region, diag)) ||
         (err = zc_store_meta_get(dd->store, META_TIMEZONE, tzname, sizeof tzname, diag)) ||
         (err = zc_tz_open(NULL, tzname, &dd->tz, diag)) ||
         (err = join(path, dir, ZC_DATADIR_DEVICE_KEY, diag)) ||

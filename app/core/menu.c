@@ -1,0 +1,476 @@
+#include "zc/menu.h"
+
+#include "zc/csv.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    QUOTE_MAX = 40, /* bytes of a bad value echoed back in a message */
+    ITEMS_INITIAL = 32,
+    WHAT_MAX = 64, /* "line N: doing what" before a database error */
+};
+
+typedef enum column { COL_CODE, COL_NAME, COL_PRICE, COL_PERIODS, COLUMNS } column;
+
+static const char *const COLUMN_NAMES[COLUMNS] = {"code", "name", "price_fen", "periods"};
+
+static const char HEADER[] = "code,name,price_fen,periods";
+
+/* The commonest mistake is a price in yuan, as the printed menu shows it. */
+static const char PRICE_ADVICE[] = "price_fen is a whole number of fen, e.g. 1250 for ¥12.50";
+
+#define SELECT_ITEM "SELECT code, name, price, periods FROM menu_item"
+
+/* An item of the file and the line it came from, for "same code as on line N". */
+typedef struct menu_row {
+    zc_menu_item item;
+    long line;
+} menu_row;
+
+typedef struct row_list {
+    menu_row *v;
+    size_t n, cap;
+} row_list;
+
+__attribute__((format(printf, 4, 5))) static zc_err
+row_fail(zc_diag *diag, long line, const char *field, const char *fmt, ...)
+{
+    char why[ZC_DIAG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    if (field)
+        return zc_diag_set_line(diag, ZC_ERR_INVALID, line, "line %ld: %s: %s", line, field, why);
+    return zc_diag_set_line(diag, ZC_ERR_INVALID, line, "line %ld: %s", line, why);
+}
+
+/* How much of a bad value to echo: at most QUOTE_MAX bytes, cut on a character boundary. */
+static int quote_len(const char *text, size_t len)
+{
+    if (len <= QUOTE_MAX)
+        return (int)len;
+    len = QUOTE_MAX;
+    while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+        len--;
+    return (int)len;
+}
+
+static bool code_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+}
+
+static bool code_valid(const char *code, size_t len)
+{
+    if (len == 0 || len >= ZC_MENU_CODE_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!code_char(code[i]))
+            return false;
+    return true;
+}
+
+static bool period_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* ASCII case folding only: codes are ASCII, and the C library's would follow the locale. */
+static bool same_code_ignoring_case(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        char x = (char)(*a >= 'a' && *a <= 'z' ? *a - 'a' + 'A' : *a);
+        char y = (char)(*b >= 'a' && *b <= 'z' ? *b - 'a' + 'A' : *b);
+        if (x != y)
+            return false;
+        if (!x)
+            return true;
+    }
+}
+
+/* ---- reading a row ---- */
+
+static zc_err check_header(const zc_csv_row *row, zc_diag *diag)
+{
+    if (row->nfields != COLUMNS)
+        return row_fail(diag, row->line, "header", "expected %s", HEADER);
+    for (size_t i = 0; i < COLUMNS; i++) {
+        const char *text = row->fields[i];
+        size_t len = row->lens[i];
+        /* Spreadsheets pad header cells; the names themselves must be exact. */
+        while (len > 0 && (*text == ' ' || *text == '\t'))
+            text++, len--;
+        while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+            len--;
+        if (len != strlen(COLUMN_NAMES[i]) || memcmp(text, COLUMN_NAMES[i], len) != 0)
+            return row_fail(diag, row->line, "header", "column %zu is \"%.*s\", expected \"%s\"",
+                            i + 1, quote_len(text, len), text, COLUMN_NAMES[i]);
+    }
+    return ZC_OK;
+}
+
+static zc_err check_code(const zc_csv_row *row, zc_menu_item *out, zc_diag *diag)
+{
+    const char *text = row->fields[COL_CODE];
+    size_t len = row->lens[COL_CODE];
+    if (len == 0)
+        return row_fail(diag, row->line, "code", "empty");
+    if (len >= ZC_MENU_CODE_MAX)
+        return row_fail(diag, row->line, "code", "longer than %d characters", ZC_MENU_CODE_MAX - 1);
+    if (!code_valid(text, len))
+        return row_fail(diag, row->line, "code", "\"%.*s\" may hold only A-Z a-z 0-9 _ -",
+                        quote_len(text, len), text);
+    memcpy(out->code, text, len + 1);
+    return ZC_OK;
+}
+
+static zc_err check_name(const zc_csv_row *row, zc_menu_item *out, zc_diag *diag)
+{
+    const unsigned char *name = (const unsigned char *)row->fields[COL_NAME];
+    size_t len = row->lens[COL_NAME];
+    bool blank = true;
+    if (len == 0)
+        return row_fail(diag, row->line, "name", "empty");
+    if (len >= ZC_MENU_NAME_MAX)
+        return row_fail(diag, row->line, "name", "longer than %d bytes", ZC_MENU_NAME_MAX - 1);
+    /*
+     * The CSV reader has checked the UTF-8; a name must also draw on one line of the screen and
+     * the receipt, so no C0 or C1 control characters (U+0080..U+009F are C2 80..C2 9F).
+     */
+    for (size_t i = 0; i < len; i++) {
+        if (name[i] < ' ' || name[i] == 0x7f ||
+            (name[i] == 0xC2 && i + 1 < len && name[i + 1] >= 0x80 && name[i + 1] <= 0x9f))
+            return row_fail(diag, row->line, "name", "contains a control character");
+        blank = blank && name[i] == ' ';
+    }
+    if (blank)
+        return row_fail(diag, row->line, "name", "blank");
+    memcpy(out->name, name, len + 1);
+    return ZC_OK;
+}
+
+static zc_err check_price(const zc_csv_row *row, zc_menu_item *out, zc_diag *diag)
+{
+    const char *text = row->fields[COL_PRICE];
+    size_t len = row->lens[COL_PRICE];
+    zc_fen v = 0;
+    if (len == 0)
+        return row_fail(diag, row->line, "price_fen", "empty: %s", PRICE_ADVICE);
+    for (size_t i = 0; i < len; i++)
+        if (text[i] < '0' || text[i] > '9')
+            return row_fail(diag, row->line, "price_fen", "\"%.*s\": %s", quote_len(text, len),
+                            text, PRICE_ADVICE);
+    /* Leading zeros are harmless ("0800" is 800 fen); the cap also keeps v from overflowing. */
+    for (size_t i = 0; i < len; i++) {
+        v = v * 10 + (text[i] - '0');
+        if (v > ZC_MENU_PRICE_MAX)
+            return row_fail(diag, row->line, "price_fen", "%.*s is more than %lld (¥%lld.00)",
+                            quote_len(text, len), text, (long long)ZC_MENU_PRICE_MAX,
+                            (long long)(ZC_MENU_PRICE_MAX / 100));
+    }
+    out->price = v;
+    return ZC_OK;
+}
+
+/* "breakfast|lunch": ids of [a-z0-9_]+, each once. */
+static zc_err check_periods(const zc_csv_row *row, zc_menu_item *out, zc_diag *diag)
+{
+    const char *text = row->fields[COL_PERIODS];
+    size_t len = row->lens[COL_PERIODS];
+    if (len >= ZC_MENU_PERIODS_MAX)
+        return row_fail(diag, row->line, "periods", "longer than %d bytes",
+                        ZC_MENU_PERIODS_MAX - 1);
+    for (size_t start = 0; len > 0 && start <= len;) {
+        size_t end = start;
+        while (end < len && text[end] != '|')
+            end++;
+        if (end == start)
+            return row_fail(diag, row->line, "periods", "empty period id (\"%.*s\")",
+                            quote_len(text, len), text);
+        for (size_t i = start; i < end; i++)
+            if (!period_char(text[i]))
+                return row_fail(diag, row->line, "periods",
+                                "\"%.*s\" is not a period id (lower-case letters, digits, _)",
+                                quote_len(text + start, end - start), text + start);
+        if (end - start > ZC_MENU_PERIOD_ID_MAX)
+            return row_fail(diag, row->line, "periods", "a period id is longer than %d bytes",
+                            ZC_MENU_PERIOD_ID_MAX);
+        for (size_t prev = 0; prev < start;) {
+            size_t prev_end = prev;
+            while (text[prev_end] != '|')
+                prev_end++;
+            if (prev_end - prev == end - start &&
+                memcmp(text + prev, text + start, end - start) == 0)
+                return row_fail(diag, row->line, "periods", "\"%.*s\" is listed twice",
+                                quote_len(text + start, end - start), text + start);
+            prev = prev_end + 1;
+        }
+        start = end + 1;
+    }
+    memcpy(out->periods, text, len + 1);
+    return ZC_OK;
+}
+
+static zc_err read_row(const zc_csv_row *row, zc_menu_item *out, zc_diag *diag)
+{
+    zc_err err;
+    if (row->nfields != COLUMNS)
+        return row_fail(diag, row->line, NULL, "has %zu columns, expected %d", row->nfields,
+                        (int)COLUMNS);
+    if ((err = check_code(row, out, diag)) || (err = check_name(row, out, diag)) ||
+        (err = check_price(row, out, diag)) || (err = check_periods(row, out, diag)))
+        return err;
+    return ZC_OK;
+}
+
+static zc_err add_row(row_list *rows, const zc_menu_item *item, long line, zc_diag *diag)
+{
+    for (size_t i = 0; i < rows->n; i++)
+        if (same_code_ignoring_case(rows->v[i].item.code, item->code))
+            return row_fail(diag, line, "code", "same code as on line %ld (\"%s\")",
+                            rows->v[i].line, rows->v[i].item.code);
+    if (rows->n == ZC_MENU_ITEMS_MAX)
+        return row_fail(diag, line, NULL, "a menu holds at most %d items", ZC_MENU_ITEMS_MAX);
+    if (rows->n == rows->cap) {
+        size_t cap = rows->cap ? rows->cap * 2 : ITEMS_INITIAL;
+        menu_row *v = realloc(rows->v, cap * sizeof *v);
+        if (!v)
+            return zc_diag_set(diag, ZC_ERR_NOMEM, "out of memory reading the menu");
+        rows->v = v;
+        rows->cap = cap;
+    }
+    rows->v[rows->n].item = *item;
+    rows->v[rows->n].line = line;
+    rows->n++;
+    return ZC_OK;
+}
+
+/* The header and every row: nothing touches the store until the whole file has been checked. */
+static zc_err read_file(zc_csv *csv, row_list *rows, zc_diag *diag)
+{
+    zc_csv_row row;
+    zc_err err = zc_csv_next(csv, &row, diag);
+    if (err == ZC_ERR_NOT_FOUND)
+        return row_fail(diag, 1, "header", "missing; expected %s", HEADER);
+    if (err || (err = check_header(&row, diag)))
+        return err;
+    while ((err = zc_csv_next(csv, &row, diag)) == ZC_OK) {
+        zc_menu_item item;
+        memset(&item, 0, sizeof item);
+        if ((err = read_row(&row, &item, diag)) || (err = add_row(rows, &item, row.line, diag)))
+            return err;
+    }
+    return err == ZC_ERR_NOT_FOUND ? ZC_OK : err;
+}
+
+/* ---- writing ---- */
+
+static zc_err count_items(zc_store *store, long *out, zc_diag *diag)
+{
+    sqlite3_stmt *st;
+    int rc =
+        sqlite3_prepare_v2(zc_store_db(store), "SELECT count(*) FROM menu_item", -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        *out = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? ZC_OK : zc_store_fail(store, rc, "counting the menu", diag);
+}
+
+/* Which codes of the file the old menu had, for the stats. */
+static zc_err count_known(zc_store *store, const row_list *rows, long *known, zc_diag *diag)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(zc_store_db(store), "SELECT 1 FROM menu_item WHERE code = ?1", -1,
+                                &st, NULL);
+    *known = 0;
+    for (size_t i = 0; rc == SQLITE_OK && i < rows->n; i++) {
+        sqlite3_bind_text(st, 1, rows->v[i].item.code, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            (*known)++;
+        if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? ZC_OK : zc_store_fail(store, rc, "reading the menu", diag);
+}
+
+static zc_err write_rows(zc_store *store, const row_list *rows, zc_diag *diag)
+{
+    sqlite3_stmt *st;
+    zc_err err = zc_store_exec(store, "DELETE FROM menu_item", diag);
+    if (err)
+        return err;
+    int rc = sqlite3_prepare_v2(zc_store_db(store),
+                                "INSERT INTO menu_item(code, name, price, periods)"
+                                " VALUES (?1, ?2, ?3, ?4)",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return zc_store_fail(store, rc, "preparing the menu import", diag);
+    for (size_t i = 0; i < rows->n; i++) {
+        const menu_row *r = &rows->v[i];
+        sqlite3_bind_text(st, 1, r->item.code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, r->item.name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, r->item.price);
+        sqlite3_bind_text(st, 4, r->item.periods, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+            char what[WHAT_MAX];
+            snprintf(what, sizeof what, "line %ld: writing the menu", r->line);
+            err = zc_store_fail(store, rc, what, diag);
+            if (diag)
+                diag->line = r->line;
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    return err;
+}
+
+zc_err zc_menu_import_csv(zc_store *store, const char *data, size_t len,
+                          zc_menu_import_stats *stats, zc_diag *diag)
+{
+    row_list rows = {NULL, 0, 0};
+    long old = 0, known = 0;
+    zc_csv *csv;
+    if (zc_csv_new(data, len, &csv))
+        return zc_diag_set(diag, ZC_ERR_NOMEM, "out of memory reading the menu");
+    zc_err err = read_file(csv, &rows, diag);
+    zc_csv_free(csv);
+    if (!err && !(err = zc_store_begin(store, diag))) {
+        if (!(err = count_items(store, &old, diag)) &&
+            !(err = count_known(store, &rows, &known, diag)) &&
+            !(err = write_rows(store, &rows, diag)))
+            err = zc_store_commit(store, diag);
+        if (err)
+            zc_store_rollback(store);
+    }
+    if (!err && stats) {
+        stats->rows = (long)rows.n;
+        stats->added = (long)rows.n - known;
+        stats->updated = known;
+        stats->removed = old - known;
+    }
+    free(rows.v);
+    return err;
+}
+
+/* ---- reading the menu ---- */
+
+static zc_err copy_text(sqlite3_stmt *st, int col, char *buf, size_t size)
+{
+    const unsigned char *text = sqlite3_column_text(st, col);
+    size_t len = (size_t)sqlite3_column_bytes(st, col);
+    if (!text || len >= size)
+        return ZC_ERR_BROKEN;
+    memcpy(buf, text, len + 1);
+    return ZC_OK;
+}
+
+/* A row the import could not have written means the database was edited or damaged. */
+static zc_err fill_item(sqlite3_stmt *st, zc_menu_item *out, zc_diag *diag)
+{
+    memset(out, 0, sizeof *out);
+    if (copy_text(st, 0, out->code, sizeof out->code))
+        return zc_diag_set(diag, ZC_ERR_BROKEN, "the menu holds a malformed item code");
+    if (copy_text(st, 1, out->name, sizeof out->name))
+        return zc_diag_set(diag, ZC_ERR_BROKEN, "menu item %s has a malformed name", out->code);
+    out->price = sqlite3_column_int64(st, 2);
+    if (sqlite3_column_type(st, 2) != SQLITE_INTEGER || out->price < 0 ||
+        out->price > ZC_MENU_PRICE_MAX)
+        return zc_diag_set(diag, ZC_ERR_BROKEN, "menu item %s has a malformed price", out->code);
+    if (copy_text(st, 3, out->periods, sizeof out->periods))
+        return zc_diag_set(diag, ZC_ERR_BROKEN, "menu item %s has a malformed period list",
+                           out->code);
+    return ZC_OK;
+}
+
+zc_err zc_menu_get(zc_store *store, const char *code, zc_menu_item *out, zc_diag *diag)
+{
+    sqlite3_stmt *st;
+    size_t len = strlen(code);
+    /* A code no import accepts cannot be in the menu, and is not echoed: it may be anything. */
+    if (!code_valid(code, len))
+        return zc_diag_set(diag, ZC_ERR_NOT_FOUND,
+                           "no menu item with that code (codes are 1-%d of A-Z a-z 0-9 _ -)",
+                           ZC_MENU_CODE_MAX - 1);
+    int rc = sqlite3_prepare_v2(zc_store_db(store), SELECT_ITEM " WHERE code = ?1", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return zc_store_fail(store, rc, "looking up the menu", diag);
+    sqlite3_bind_text(st, 1, code, (int)len, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    zc_err err;
+    if (rc == SQLITE_ROW)
+        err = fill_item(st, out, diag);
+    else if (rc == SQLITE_DONE)
+        err = zc_diag_set(diag, ZC_ERR_NOT_FOUND, "no menu item %s", code);
+    else
+        err = zc_store_fail(store, rc, "looking up the menu", diag);
+    sqlite3_finalize(st);
+    return err;
+}
+
+zc_err zc_menu_list(zc_store *store, zc_menu_item **items, size_t *n, zc_diag *diag)
+{
+    sqlite3_stmt *st;
+    zc_menu_item *v = NULL;
+    size_t count = 0, cap = 0;
+    zc_err err = ZC_OK;
+    *items = NULL;
+    *n = 0;
+    int rc = sqlite3_prepare_v2(zc_store_db(store), SELECT_ITEM " ORDER BY code", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return zc_store_fail(store, rc, "reading the menu", diag);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            size_t grown = cap ? cap * 2 : ITEMS_INITIAL;
+            zc_menu_item *bigger = realloc(v, grown * sizeof *bigger);
+            if (!bigger) {
+                err = zc_diag_set(diag, ZC_ERR_NOMEM, "out of memory reading the menu");
+                break;
+            }
+            v = bigger;
+            cap = grown;
+        }
+        if ((err = fill_item(st, &v[count], diag)))
+            break;
+        count++;
+    }
+    if (!err && rc != SQLITE_DONE)
+        err = zc_store_fail(store, rc, "reading the menu", diag);
+    sqlite3_finalize(st);
+    if (err) {
+        free(v);
+        return err;
+    }
+    *items = v;
+    *n = count;
+    return ZC_OK;
+}
+
+bool zc_menu_item_in_period(const zc_menu_item *item, const char *period)
+{
+    const char *p = item->periods;
+    if (!*p)
+        return true;
+    if (!period || !*period)
+        return false;
+    size_t want = strlen(period);
+    for (;;) {
+        const char *end = strchr(p, '|');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == want && memcmp(p, period, len) == 0)
+            return true;
+        if (!end)
+            return false;
+        p = end + 1;
+    }
+}

@@ -107,6 +107,101 @@ out_has 'total,"2026-03-02",6,0,9000,3000,6000'
 expect 0 "report text" -- "$CTL" report day --data "$T/k" --date 2026-03-02
 out_has '¥90.00'
 
+# rules: check, sign, show, install; quote; menu; sell; void; receipt verify.
+# The kiosk is canteen C0107, which the rule set's override gives a flat 300 from age 60.
+cat >"$T/rules.json" <<'JSON'
+{"schema": "zhucan.rules/1", "version": 12, "effective_from": "2026-01-01T00:00:00+08:00",
+ "timezone": "Asia/Shanghai",
+ "meal_periods": [{"id": "breakfast", "start": "06:30", "end": "09:00"},
+                  {"id": "lunch", "start": "10:30", "end": "13:30"},
+                  {"id": "dinner", "start": "16:30", "end": "19:00"}],
+ "age_tiers": [{"id": "60-69", "min_age": 60, "max_age": 69, "subsidy": 200},
+               {"id": "70-79", "min_age": 70, "max_age": 79, "subsidy": 300},
+               {"id": "80+", "min_age": 80, "subsidy": 500}],
+ "categories": {"tekun": {"subsidy": 1000, "waive_min_self_pay": true},
+                "dibao": {"subsidy": 500}, "shineng": {"subsidy": 300}},
+ "stacking": "max", "per_meal_cap": 1000, "min_self_pay": 100,
+ "limits": {"per_period": 1, "per_day": 2, "per_month": 62},
+ "registered_only": true, "regions": ["3202"],
+ "canteen_overrides": [{"canteens": ["C0107"], "age_tiers": [{"id": "60+", "min_age": 60, "subsidy": 300}]}]}
+JSON
+expect 0 "rules check" -- "$CTL" rules check "$T/rules.json"
+out_has '"version":12'
+sed 's/"max_age": 79/"max_age": 85/' "$T/rules.json" >"$T/overlap.json"
+expect 2 "rules check refuses overlapping tiers" -- "$CTL" rules check "$T/overlap.json"
+err_has "overlap.json"
+err_has "age_tiers\[2\]"
+expect 0 "rules sign" -- "$CTL" rules sign --key "$T/hub/secret.key" "$T/rules.json"
+cp "$T/out" "$T/rules.bundle"
+expect 2 "rules sign refuses a broken set" -- "$CTL" rules sign --key "$T/hub/secret.key" "$T/overlap.json"
+expect 0 "rules check on a bundle" -- "$CTL" rules check "$T/rules.bundle"
+out_has '"signed":true'
+expect 0 "rules show" -- "$CTL" rules show "$T/rules.bundle"
+out_has '"signer":"'
+out_has '"content":{'
+"$CTL" keys new --out "$T/other" >/dev/null
+"$CTL" rules sign --key "$T/other/secret.key" "$T/rules.json" >"$T/foreign.bundle"
+expect 2 "rules install refuses a foreign signer" -- "$CTL" rules install --data "$T/k" "$T/foreign.bundle"
+err_has "pinned"
+sed 's/"signature": "./"signature": "A/' "$T/rules.bundle" >"$T/tampered.bundle"
+expect 2 "rules install refuses a tampered bundle" -- "$CTL" rules install --data "$T/k" "$T/tampered.bundle"
+expect 0 "rules install" -- "$CTL" rules install --data "$T/k" "$T/rules.bundle"
+out_has '"version":12'
+expect 2 "rules install refuses the same version again" -- "$CTL" rules install --data "$T/k" "$T/rules.bundle"
+err_has "not newer"
+
+printf '{"registered": true, "birth_date": "1946-05-01", "region": "320202", "categories": ["dibao"], "status": "active"}' >"$T/elder.json"
+expect 0 "quote" -- "$CTL" quote --rules "$T/rules.json" --elder "$T/elder.json" --price 1500 --at 2026-03-02T04:00:00Z
+out_has '"subsidy":500'
+out_has '"self_pay":1000'
+out_has '"period":"lunch"'
+out_has '"reason":null'
+printf '{"birth_date": "1960-05-01", "region": "320202"}' >"$T/elder65.json"
+expect 0 "quote for a 65-year-old" -- "$CTL" quote --rules "$T/rules.bundle" --elder "$T/elder65.json" --price 1500 --at 2026-03-02T12:00:00+08:00 --canteen C0001
+out_has '"subsidy":200'
+expect 0 "quote at the override canteen" -- "$CTL" quote --rules "$T/rules.bundle" --elder "$T/elder65.json" --price 1500 --at 2026-03-02T12:00:00+08:00 --canteen C0107
+out_has '"subsidy":300'
+printf '[{"at": "2026-03-02T11:00:00+08:00"}]' >"$T/history.json"
+expect 0 "quote with the period used" -- "$CTL" quote --rules "$T/rules.json" --elder "$T/elder.json" --price 1500 --at 2026-03-02T12:00:00+08:00 --history "$T/history.json"
+out_has '"subsidy":0'
+expect 2 "quote without --at" -- "$CTL" quote --rules "$T/rules.json" --elder "$T/elder.json" --price 1500
+expect 2 "quote with a bad elder" -- sh -c "printf '{\"status\": \"gone\"}' >'$T/bad-elder.json'; '$CTL' quote --rules '$T/rules.json' --elder '$T/bad-elder.json' --price 1500 --at 2026-03-02T12:00:00+08:00"
+err_has "bad-elder.json"
+
+printf 'code,name,price_fen,periods\nL01,红烧肉套餐,1600,lunch|dinner\n' >"$T/menu.csv"
+expect 0 "menu import" -- "$CTL" menu import --data "$T/k" "$T/menu.csv"
+printf 'code,name,price_fen,periods\nL01,红烧肉套餐,16.00,lunch\n' >"$T/badmenu.csv"
+expect 2 "menu import refuses yuan" -- "$CTL" menu import --data "$T/k" "$T/badmenu.csv"
+err_has "line 2"
+err_has "price_fen"
+
+expect 0 "sell by ID number" -- "$CTL" sell --data "$T/k" --id-number 320202193803151008 --item L01 --at 2026-03-03T12:00:00+08:00
+out_has '"subsidy":300'
+out_has '"self_pay":1300'
+out_has '"seq":7'
+RECEIPT=$(sed -n 's/.*"receipt":"\([^"]*\)".*/\1/p' "$T/out")
+expect 0 "sell again in the same lunch" -- "$CTL" sell --data "$T/k" --id-number 320202193803151008 --price 1500 --at 2026-03-03T12:10:00+08:00 --paid other
+out_has '"subsidy":0'
+out_has '"reason":"'
+expect 2 "sell before the last sale" -- "$CTL" sell --data "$T/k" --card 4A23D596 --price 1500 --at 2026-03-03T11:00:00+08:00
+err_has "earlier than the last"
+expect 2 "sell with a bad ID number" -- "$CTL" sell --data "$T/k" --id-number 320202193803151009 --price 1500 --at 2026-03-03T12:20:00+08:00
+expect 0 "void" -- "$CTL" void --data "$T/k" --seq 7 --reason "wrong meal" --at 2026-03-03T12:30:00+08:00
+out_has '"voids":7'
+expect 2 "void twice" -- "$CTL" void --data "$T/k" --seq 7 --reason again --at 2026-03-03T12:31:00+08:00
+err_has "already voided"
+expect 0 "sell after the void" -- "$CTL" sell --data "$T/k" --card 4a23d596 --price 1500 --at 2026-03-03T12:40:00+08:00
+out_has '"subsidy":300'
+expect 0 "report after sales and a void" -- "$CTL" report day --data "$T/k" --date 2026-03-03 --format json
+out_has '"sales":3,"voids":1'
+expect 0 "receipt verify" -- "$CTL" receipt verify "$RECEIPT" --pubkey "$T/k/device.pub"
+out_has '"genuine":true'
+out_has '"seq":7'
+expect 2 "receipt verify with another key" -- "$CTL" receipt verify "$RECEIPT" --pubkey "$T/hub/public.key"
+FORGED=$(echo "$RECEIPT" | sed 's/|1600|/|1500|/')
+expect 2 "receipt verify of an altered receipt" -- "$CTL" receipt verify "$FORGED" --pubkey "$T/k/device.pub"
+expect 0 "verify after selling" -- "$CTL" verify --data "$T/k"
+
 # tampering behind the ledger's back: verify names the first broken sequence number
 sqlite3 "$T/k/kiosk.db" "DROP TRIGGER sale_no_update; UPDATE sale SET self_pay = 0 WHERE seq = 4;"
 expect 1 "verify tampered ledger" -- "$CTL" verify --data "$T/k"

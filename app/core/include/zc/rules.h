@@ -23,13 +23,15 @@
 #define ZC_RULES_SCHEMA "zhucan.rules/1"
 
 enum {
-    ZC_RULES_NO_LIMIT = -1,  /* a limit, cap or age bound that is absent */
-    ZC_RULES_MAX_ITEMS = 32, /* periods, tiers, categories, ... per list */
-    ZC_RULES_MAX_DATES = 400, /* holidays or workdays listed */
+    ZC_RULES_NO_LIMIT = -1,      /* a limit, cap or age bound that is absent */
+    ZC_RULES_MAX_ITEMS = 32,     /* periods, tiers, categories, ... per list */
+    ZC_RULES_MAX_DATES = 400,    /* holidays or workdays listed */
     ZC_RULES_MAX_CANTEENS = 256, /* canteens named by one override */
     ZC_RULES_REGION_MAX = 13,    /* region code prefixes: 1..12 digits */
     ZC_RULES_MINUTES_PER_DAY = 1440,
     ZC_RULES_PERMILLE = 1000,
+    /* Any amount or price in a rule set (¥10,000,000): sums of every amount fit int64 easily. */
+    ZC_RULES_FEN_MAX = 1000000000,
 };
 
 typedef enum zc_stacking { ZC_STACKING_MAX = 0, ZC_STACKING_SUM } zc_stacking;
