@@ -197,6 +197,7 @@ void zc_datadir_close(zc_datadir *dd)
         return;
     zc_store_close(dd->store);
     zc_tz_free(dd->tz);
+    zc_rules_free(dd->rules);
     sodium_memzero(dd, sizeof *dd);
     free(dd);
 }

@@ -75,31 +75,51 @@ zc_err zc_rulebook_install(zc_store *store, const uint8_t pinned[ZC_PUBKEY_LEN],
     return err;
 }
 
-zc_err zc_rulebook_in_force(zc_store *store, const uint8_t pinned[ZC_PUBKEY_LEN], zc_ms at,
-                            zc_rules **out, zc_diag *diag)
+zc_err zc_rulebook_version_at(zc_store *store, zc_ms at, int64_t *version, zc_diag *diag)
 {
-    *out = NULL;
     sqlite3_stmt *st;
     /* Latest effective_from not after the sale; among equal dates the higher version wins. */
-    int rc =
-        sqlite3_prepare_v2(zc_store_db(store),
-                           "SELECT version, bundle FROM rule_set WHERE effective_from_ms <= ?1 "
-                           "ORDER BY effective_from_ms DESC, version DESC LIMIT 1",
-                           -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(zc_store_db(store),
+                                "SELECT version FROM rule_set WHERE effective_from_ms <= ?1 "
+                                "ORDER BY effective_from_ms DESC, version DESC LIMIT 1",
+                                -1, &st, NULL);
     if (rc != SQLITE_OK)
         return zc_store_fail(store, rc, "reading the rule book", diag);
     sqlite3_bind_int64(st, 1, at);
     rc = sqlite3_step(st);
+    zc_err err = ZC_OK;
+    if (rc == SQLITE_ROW)
+        *version = sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_DONE)
+        err = zc_diag_set(diag, ZC_ERR_NOT_FOUND, "no rule set is in force at that time");
+    else
+        err = zc_store_fail(store, rc, "reading the rule book", diag);
+    sqlite3_finalize(st);
+    return err;
+}
+
+zc_err zc_rulebook_load(zc_store *store, const uint8_t pinned[ZC_PUBKEY_LEN], int64_t version,
+                        zc_rules **out, zc_diag *diag)
+{
+    *out = NULL;
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(zc_store_db(store),
+                                "SELECT bundle FROM rule_set WHERE version = ?1", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return zc_store_fail(store, rc, "reading the rule book", diag);
+    sqlite3_bind_int64(st, 1, version);
+    rc = sqlite3_step(st);
     zc_err err;
     if (rc == SQLITE_ROW) {
         zc_diag inner = {{0}, 0};
-        err = verified_rules(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+        err = verified_rules(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
                              pinned, out, &inner);
         if (err)
             err = zc_diag_set(diag, ZC_ERR_BROKEN, "installed rule set %lld: %s",
-                              (long long)sqlite3_column_int64(st, 0), inner.msg);
+                              (long long)version, inner.msg);
     } else if (rc == SQLITE_DONE) {
-        err = zc_diag_set(diag, ZC_ERR_NOT_FOUND, "no rule set is in force at that time");
+        err = zc_diag_set(diag, ZC_ERR_NOT_FOUND, "rule set %lld is not installed",
+                          (long long)version);
     } else {
         err = zc_store_fail(store, rc, "reading the rule book", diag);
     }

@@ -97,11 +97,23 @@ static zc_err load_history(zc_store *store, int64_t elder_id, zc_ms at, zc_ms *h
                              : zc_store_fail(store, rc, "reading the elder's earlier meals", diag);
 }
 
-/* Rules in force at req->at; *rules NULL (and reason set) when none is. */
-static zc_err rules_at(zc_datadir *dd, zc_ms at, zc_rules **rules, zc_diag *diag)
+/* The rule set in force at `at`, owned by dd's cache; NULL when none is in force. */
+static zc_err rules_at(zc_datadir *dd, zc_ms at, const zc_rules **rules, zc_diag *diag)
 {
-    zc_err err = zc_rulebook_in_force(dd->store, dd->rules_pk, at, rules, diag);
-    return err == ZC_ERR_NOT_FOUND ? ZC_OK : err;
+    int64_t version;
+    *rules = NULL;
+    zc_err err = zc_rulebook_version_at(dd->store, at, &version, diag);
+    if (err)
+        return err == ZC_ERR_NOT_FOUND ? ZC_OK : err;
+    if (!dd->rules || dd->rules->version != version) {
+        zc_rules *loaded;
+        if ((err = zc_rulebook_load(dd->store, dd->rules_pk, version, &loaded, diag)))
+            return err;
+        zc_rules_free(dd->rules);
+        dd->rules = loaded;
+    }
+    *rules = dd->rules;
+    return ZC_OK;
 }
 
 static void quote_without_rules(const zc_sell_request *req, zc_fen price, zc_quote *q)
@@ -117,7 +129,7 @@ static void quote_without_rules(const zc_sell_request *req, zc_fen price, zc_quo
 
 /* Everything up to the quote; shared by selling and quoting. */
 static zc_err prepare(zc_datadir *dd, const zc_sell_request *req, zc_sell_result *out,
-                      zc_menu_item *item, zc_rules **rules, zc_diag *diag)
+                      zc_menu_item *item, const zc_rules **rules, zc_diag *diag)
 {
     memset(out, 0, sizeof *out);
     *rules = NULL;
@@ -216,7 +228,7 @@ zc_err zc_sell(zc_datadir *dd, zc_ledger *ledger, const zc_sell_request *req, zc
     if (err)
         return err;
     zc_menu_item item;
-    zc_rules *rules = NULL;
+    const zc_rules *rules = NULL;
     json_t *detail = NULL;
     if ((err = prepare(dd, req, out, &item, &rules, diag)))
         goto done;
@@ -232,18 +244,16 @@ done:
         zc_store_rollback(dd->store);
     out->sale.detail = NULL;
     json_decref(detail);
-    zc_rules_free(rules);
     return err;
 }
 
 zc_err zc_sell_quote(zc_datadir *dd, const zc_sell_request *req, zc_sell_result *out, zc_diag *diag)
 {
     zc_menu_item item;
-    zc_rules *rules = NULL;
+    const zc_rules *rules = NULL;
     zc_err err = prepare(dd, req, out, &item, &rules, diag);
     if (!err)
         fill_sale(dd, req, rules, out, NULL);
-    zc_rules_free(rules);
     return err;
 }
 

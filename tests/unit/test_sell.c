@@ -266,6 +266,22 @@ static void test_refused_sales_record_nothing(void **state)
     assert_int_equal(head.seq, 1);
 }
 
+static void test_rules_edited_in_the_database_refused(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(
+        zc_store_exec(f->dd->store, "UPDATE rule_set SET bundle = replace(bundle, 'A', 'B')", NULL),
+        ZC_OK);
+    zc_sell_request req = {.ident = ZC_IDENT_ID_CARD,
+                           .credential = ELDER_80,
+                           .price = 1500,
+                           .at = at("2026-03-02T12:00:00+08:00")};
+    zc_sell_result r;
+    zc_diag d = {{0}, 0};
+    assert_int_equal(zc_sell(f->dd, f->ledger, &req, &r, &d), ZC_ERR_BROKEN);
+    assert_non_null(strstr(d.msg, "installed rule set 1"));
+}
+
 static void test_before_any_rules(void **state)
 {
     fixture *f = *state;
@@ -283,6 +299,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rules_by_effective_date, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_installs_keep_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_sales_record_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rules_edited_in_the_database_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_before_any_rules, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

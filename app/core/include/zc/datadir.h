@@ -15,6 +15,7 @@
 #include "zc/idnum.h"
 #include "zc/keys.h"
 #include "zc/ledger.h"
+#include "zc/rules.h"
 #include "zc/sale.h"
 #include "zc/store.h"
 #include "zc/tz.h"
@@ -37,6 +38,12 @@ typedef struct zc_datadir {
     char canteen[ZC_ID_MAX];
     char canteen_region[ZC_ID_MAX]; /* region code of the canteen, "" when not configured */
     zc_tz *tz;                      /* the kiosk's local zone (settings key "timezone") */
+    /*
+     * The rule set last used for a sale: verifying and parsing a bundle costs more than the rest
+     * of a sale's work, and the set in force changes a few times a year. Rule sets are immutable
+     * once installed, so a version number identifies one for good.
+     */
+    zc_rules *rules;
 } zc_datadir;
 
 typedef struct zc_datadir_init_opts {

@@ -19,12 +19,18 @@ zc_err zc_rulebook_install(zc_store *store, const uint8_t pinned[ZC_PUBKEY_LEN],
                            zc_diag *diag);
 
 /*
- * The rule set in force at instant at, parsed (caller frees with zc_rules_free). ZC_ERR_NOT_FOUND
- * when none is in force yet. The stored bundle is verified again against pinned: a database edited
- * behind the kiosk's back cannot change what a sale is charged.
+ * The version of the set in force at instant at: the latest effective_from not after it (the higher
+ * version on a tie). ZC_ERR_NOT_FOUND when none is in force yet.
  */
-zc_err zc_rulebook_in_force(zc_store *store, const uint8_t pinned[ZC_PUBKEY_LEN], zc_ms at,
-                            zc_rules **out, zc_diag *diag);
+zc_err zc_rulebook_version_at(zc_store *store, zc_ms at, int64_t *version, zc_diag *diag);
+
+/*
+ * Loads the installed set of this version, parsed (caller frees with zc_rules_free). The stored
+ * bundle is verified again against pinned: a database edited behind the kiosk's back cannot change
+ * what a sale is charged.
+ */
+zc_err zc_rulebook_load(zc_store *store, const uint8_t pinned[ZC_PUBKEY_LEN], int64_t version,
+                        zc_rules **out, zc_diag *diag);
 
 /* The newest installed version, 0 for none. */
 zc_err zc_rulebook_latest(zc_store *store, int64_t *version, zc_diag *diag);
