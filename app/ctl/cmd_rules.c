@@ -77,7 +77,7 @@ static int one_file(const char *cmd, int argc, char **argv, const char **file)
 
 static int check(int argc, char **argv)
 {
-    const char *cmd = "rules check", *file;
+    const char *cmd = "rules check", *file = NULL;
     int rc = one_file(cmd, argc, argv, &file);
     if (rc)
         return rc;
@@ -91,7 +91,7 @@ static int check(int argc, char **argv)
 
 static int show(int argc, char **argv)
 {
-    const char *cmd = "rules show", *file;
+    const char *cmd = "rules show", *file = NULL;
     int rc = one_file(cmd, argc, argv, &file);
     if (rc)
         return rc;
