@@ -1,7 +1,8 @@
 #!/bin/sh
-# Builds zhucan (Release) and sets up a demo kiosk with the demo roster, then shows what it holds.
-# This is what exists so far: the kiosk's durable offline store and zhucanctl. The SDL kiosk
-# program and the hub join this script when they land.
+# Builds zhucan (Release) and sets up a demo kiosk: demo roster and menu, the default rules signed
+# by a demo hub key, a few sales and a void, then the ledger check and the day report. This is what
+# exists so far: the kiosk's offline store, the rules engine and zhucanctl. The SDL kiosk program
+# and the hub join this script when they land.
 # usage: packaging/demo.sh [DEMO_DIR]   (after packaging/install-deps.sh)
 set -eu
 cd "$(dirname "$0")/.."
@@ -20,11 +21,26 @@ echo "== a kiosk for canteen C0107"
 "$CTL" init --data "$DEMO/kiosk" --canteen C0107 --rules-pubkey "$DEMO/hub-keys/public.key"
 echo "== the demo roster (assets/demo/roster.csv)"
 "$CTL" roster import --data "$DEMO/kiosk" assets/demo/roster.csv
+echo "== the demo menu (assets/demo/menu.csv)"
+"$CTL" menu import --data "$DEMO/kiosk" assets/demo/menu.csv
+echo "== the default rules (assets/rules/default.json), signed by the hub key and installed"
+"$CTL" rules sign --key "$DEMO/hub-keys/secret.key" assets/rules/default.json >"$DEMO/default.bundle"
+"$CTL" rules install --data "$DEMO/kiosk" "$DEMO/default.bundle"
 echo "== an elder looked up by ID number, as staff would"
 "$CTL" roster lookup --data "$DEMO/kiosk" --id-number 32020219400229103X
+# Yesterday, so that the clock guard still lets you sell now without --at.
+DAY=$(TZ=Asia/Shanghai date -d yesterday +%F)
+echo "== three lunches yesterday: an 86-year-old by ID card, a dibao elder by QR code, a visitor"
+"$CTL" sell --data "$DEMO/kiosk" --id-number 32020219400229103X --item L01 --at "${DAY}T11:30:00+08:00"
+"$CTL" sell --data "$DEMO/kiosk" --qr ZCE1.2JHTLGMXGEDN73U55XTPLPFT7V --item L02 --at "${DAY}T11:45:00+08:00"
+"$CTL" sell --data "$DEMO/kiosk" --qr ZCE1.UNKNOWN --price 1500 --at "${DAY}T12:00:00+08:00" --paid other
+echo "== the same elder again in the same lunch: the per-period limit"
+"$CTL" sell --data "$DEMO/kiosk" --id-number 32020219400229103X --price 1500 --at "${DAY}T12:10:00+08:00"
+echo "== void that one, with a reason"
+"$CTL" void --data "$DEMO/kiosk" --seq 4 --reason "sold twice by mistake" --at "${DAY}T12:15:00+08:00"
 echo "== ledger check"
 "$CTL" verify --data "$DEMO/kiosk"
-echo "== today's report"
-"$CTL" report day --data "$DEMO/kiosk" --date "$(TZ=Asia/Shanghai date +%F)"
+echo "== yesterday's report"
+"$CTL" report day --data "$DEMO/kiosk" --date "$DAY"
 echo
 echo "Demo kiosk in $DEMO/kiosk; try: $CTL --help"
