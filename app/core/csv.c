@@ -219,3 +219,49 @@ zc_err zc_csv_next(zc_csv *csv, zc_csv_row *row, zc_diag *diag)
         csv->p++;
     }
 }
+
+zc_err zc_csv_fail(zc_diag *diag, long line, const char *field, const char *fmt, ...)
+{
+    char why[ZC_DIAG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    if (field)
+        return zc_diag_set_line(diag, ZC_ERR_INVALID, line, "line %ld: %s: %s", line, field, why);
+    return zc_diag_set_line(diag, ZC_ERR_INVALID, line, "line %ld: %s", line, why);
+}
+
+int zc_csv_quote_len(const char *text, size_t len)
+{
+    if (len <= ZC_CSV_QUOTE_MAX)
+        return (int)len;
+    len = ZC_CSV_QUOTE_MAX;
+    while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+        len--;
+    return (int)len;
+}
+
+zc_err zc_csv_check_header(const zc_csv_row *row, const char *const *names, size_t n, zc_diag *diag)
+{
+    if (row->nfields != n) {
+        char expected[ZC_DIAG_MAX / 2] = "";
+        for (size_t i = 0; i < n; i++) {
+            size_t used = strlen(expected);
+            snprintf(expected + used, sizeof expected - used, "%s%s", i ? "," : "", names[i]);
+        }
+        return zc_csv_fail(diag, row->line, "header", "expected %s", expected);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *text = row->fields[i];
+        size_t len = row->lens[i];
+        while (len > 0 && (*text == ' ' || *text == '\t'))
+            text++, len--;
+        while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+            len--;
+        if (len != strlen(names[i]) || memcmp(text, names[i], len) != 0)
+            return zc_csv_fail(diag, row->line, "header", "column %zu is \"%.*s\", expected \"%s\"",
+                               i + 1, zc_csv_quote_len(text, len), text, names[i]);
+    }
+    return ZC_OK;
+}

@@ -9,7 +9,6 @@
 #include <string.h>
 
 enum {
-    QUOTE_MAX = 40, /* bytes of a bad value echoed back in a message */
     ITEMS_INITIAL = 32,
     WHAT_MAX = 64, /* "line N: doing what" before a database error */
 };
@@ -35,30 +34,6 @@ typedef struct row_list {
     menu_row *v;
     size_t n, cap;
 } row_list;
-
-__attribute__((format(printf, 4, 5))) static zc_err
-row_fail(zc_diag *diag, long line, const char *field, const char *fmt, ...)
-{
-    char why[ZC_DIAG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
-    va_end(ap);
-    if (field)
-        return zc_diag_set_line(diag, ZC_ERR_INVALID, line, "line %ld: %s: %s", line, field, why);
-    return zc_diag_set_line(diag, ZC_ERR_INVALID, line, "line %ld: %s", line, why);
-}
-
-/* How much of a bad value to echo: at most QUOTE_MAX bytes, cut on a character boundary. */
-static int quote_len(const char *text, size_t len)
-{
-    if (len <= QUOTE_MAX)
-        return (int)len;
-    len = QUOTE_MAX;
-    while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
-        len--;
-    return (int)len;
-}
 
 static bool code_char(char c)
 {
@@ -96,36 +71,18 @@ static bool same_code_ignoring_case(const char *a, const char *b)
 
 /* ---- reading a row ---- */
 
-static zc_err check_header(const zc_csv_row *row, zc_diag *diag)
-{
-    if (row->nfields != COLUMNS)
-        return row_fail(diag, row->line, "header", "expected %s", HEADER);
-    for (size_t i = 0; i < COLUMNS; i++) {
-        const char *text = row->fields[i];
-        size_t len = row->lens[i];
-        /* Spreadsheets pad header cells; the names themselves must be exact. */
-        while (len > 0 && (*text == ' ' || *text == '\t'))
-            text++, len--;
-        while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
-            len--;
-        if (len != strlen(COLUMN_NAMES[i]) || memcmp(text, COLUMN_NAMES[i], len) != 0)
-            return row_fail(diag, row->line, "header", "column %zu is \"%.*s\", expected \"%s\"",
-                            i + 1, quote_len(text, len), text, COLUMN_NAMES[i]);
-    }
-    return ZC_OK;
-}
-
 static zc_err check_code(const zc_csv_row *row, zc_menu_item *out, zc_diag *diag)
 {
     const char *text = row->fields[COL_CODE];
     size_t len = row->lens[COL_CODE];
     if (len == 0)
-        return row_fail(diag, row->line, "code", "empty");
+        return zc_csv_fail(diag, row->line, "code", "empty");
     if (len >= ZC_MENU_CODE_MAX)
-        return row_fail(diag, row->line, "code", "longer than %d characters", ZC_MENU_CODE_MAX - 1);
+        return zc_csv_fail(diag, row->line, "code", "longer than %d characters",
+                           ZC_MENU_CODE_MAX - 1);
     if (!code_valid(text, len))
-        return row_fail(diag, row->line, "code", "\"%.*s\" may hold only A-Z a-z 0-9 _ -",
-                        quote_len(text, len), text);
+        return zc_csv_fail(diag, row->line, "code", "\"%.*s\" may hold only A-Z a-z 0-9 _ -",
+                           zc_csv_quote_len(text, len), text);
     memcpy(out->code, text, len + 1);
     return ZC_OK;
 }
@@ -136,9 +93,9 @@ static zc_err check_name(const zc_csv_row *row, zc_menu_item *out, zc_diag *diag
     size_t len = row->lens[COL_NAME];
     bool blank = true;
     if (len == 0)
-        return row_fail(diag, row->line, "name", "empty");
+        return zc_csv_fail(diag, row->line, "name", "empty");
     if (len >= ZC_MENU_NAME_MAX)
-        return row_fail(diag, row->line, "name", "longer than %d bytes", ZC_MENU_NAME_MAX - 1);
+        return zc_csv_fail(diag, row->line, "name", "longer than %d bytes", ZC_MENU_NAME_MAX - 1);
     /*
      * The CSV reader has checked the UTF-8; a name must also draw on one line of the screen and
      * the receipt, so no C0 or C1 control characters (U+0080..U+009F are C2 80..C2 9F).
@@ -146,11 +103,11 @@ static zc_err check_name(const zc_csv_row *row, zc_menu_item *out, zc_diag *diag
     for (size_t i = 0; i < len; i++) {
         if (name[i] < ' ' || name[i] == 0x7f ||
             (name[i] == 0xC2 && i + 1 < len && name[i + 1] >= 0x80 && name[i + 1] <= 0x9f))
-            return row_fail(diag, row->line, "name", "contains a control character");
+            return zc_csv_fail(diag, row->line, "name", "contains a control character");
         blank = blank && name[i] == ' ';
     }
     if (blank)
-        return row_fail(diag, row->line, "name", "blank");
+        return zc_csv_fail(diag, row->line, "name", "blank");
     memcpy(out->name, name, len + 1);
     return ZC_OK;
 }
@@ -161,18 +118,18 @@ static zc_err check_price(const zc_csv_row *row, zc_menu_item *out, zc_diag *dia
     size_t len = row->lens[COL_PRICE];
     zc_fen v = 0;
     if (len == 0)
-        return row_fail(diag, row->line, "price_fen", "empty: %s", PRICE_ADVICE);
+        return zc_csv_fail(diag, row->line, "price_fen", "empty: %s", PRICE_ADVICE);
     for (size_t i = 0; i < len; i++)
         if (text[i] < '0' || text[i] > '9')
-            return row_fail(diag, row->line, "price_fen", "\"%.*s\": %s", quote_len(text, len),
-                            text, PRICE_ADVICE);
+            return zc_csv_fail(diag, row->line, "price_fen", "\"%.*s\": %s",
+                               zc_csv_quote_len(text, len), text, PRICE_ADVICE);
     /* Leading zeros are harmless ("0800" is 800 fen); the cap also keeps v from overflowing. */
     for (size_t i = 0; i < len; i++) {
         v = v * 10 + (text[i] - '0');
         if (v > ZC_MENU_PRICE_MAX)
-            return row_fail(diag, row->line, "price_fen", "%.*s is more than %lld (¥%lld.00)",
-                            quote_len(text, len), text, (long long)ZC_MENU_PRICE_MAX,
-                            (long long)(ZC_MENU_PRICE_MAX / 100));
+            return zc_csv_fail(diag, row->line, "price_fen", "%.*s is more than %lld (¥%lld.00)",
+                               zc_csv_quote_len(text, len), text, (long long)ZC_MENU_PRICE_MAX,
+                               (long long)(ZC_MENU_PRICE_MAX / 100));
     }
     out->price = v;
     return ZC_OK;
@@ -184,31 +141,31 @@ static zc_err check_periods(const zc_csv_row *row, zc_menu_item *out, zc_diag *d
     const char *text = row->fields[COL_PERIODS];
     size_t len = row->lens[COL_PERIODS];
     if (len >= ZC_MENU_PERIODS_MAX)
-        return row_fail(diag, row->line, "periods", "longer than %d bytes",
-                        ZC_MENU_PERIODS_MAX - 1);
+        return zc_csv_fail(diag, row->line, "periods", "longer than %d bytes",
+                           ZC_MENU_PERIODS_MAX - 1);
     for (size_t start = 0; len > 0 && start <= len;) {
         size_t end = start;
         while (end < len && text[end] != '|')
             end++;
         if (end == start)
-            return row_fail(diag, row->line, "periods", "empty period id (\"%.*s\")",
-                            quote_len(text, len), text);
+            return zc_csv_fail(diag, row->line, "periods", "empty period id (\"%.*s\")",
+                               zc_csv_quote_len(text, len), text);
         for (size_t i = start; i < end; i++)
             if (!period_char(text[i]))
-                return row_fail(diag, row->line, "periods",
-                                "\"%.*s\" is not a period id (lower-case letters, digits, _)",
-                                quote_len(text + start, end - start), text + start);
+                return zc_csv_fail(diag, row->line, "periods",
+                                   "\"%.*s\" is not a period id (lower-case letters, digits, _)",
+                                   zc_csv_quote_len(text + start, end - start), text + start);
         if (end - start > ZC_MENU_PERIOD_ID_MAX)
-            return row_fail(diag, row->line, "periods", "a period id is longer than %d bytes",
-                            ZC_MENU_PERIOD_ID_MAX);
+            return zc_csv_fail(diag, row->line, "periods", "a period id is longer than %d bytes",
+                               ZC_MENU_PERIOD_ID_MAX);
         for (size_t prev = 0; prev < start;) {
             size_t prev_end = prev;
             while (text[prev_end] != '|')
                 prev_end++;
             if (prev_end - prev == end - start &&
                 memcmp(text + prev, text + start, end - start) == 0)
-                return row_fail(diag, row->line, "periods", "\"%.*s\" is listed twice",
-                                quote_len(text + start, end - start), text + start);
+                return zc_csv_fail(diag, row->line, "periods", "\"%.*s\" is listed twice",
+                                   zc_csv_quote_len(text + start, end - start), text + start);
             prev = prev_end + 1;
         }
         start = end + 1;
@@ -221,8 +178,8 @@ static zc_err read_row(const zc_csv_row *row, zc_menu_item *out, zc_diag *diag)
 {
     zc_err err;
     if (row->nfields != COLUMNS)
-        return row_fail(diag, row->line, NULL, "has %zu columns, expected %d", row->nfields,
-                        (int)COLUMNS);
+        return zc_csv_fail(diag, row->line, NULL, "has %zu columns, expected %d", row->nfields,
+                           (int)COLUMNS);
     if ((err = check_code(row, out, diag)) || (err = check_name(row, out, diag)) ||
         (err = check_price(row, out, diag)) || (err = check_periods(row, out, diag)))
         return err;
@@ -233,10 +190,10 @@ static zc_err add_row(row_list *rows, const zc_menu_item *item, long line, zc_di
 {
     for (size_t i = 0; i < rows->n; i++)
         if (same_code_ignoring_case(rows->v[i].item.code, item->code))
-            return row_fail(diag, line, "code", "same code as on line %ld (\"%s\")",
-                            rows->v[i].line, rows->v[i].item.code);
+            return zc_csv_fail(diag, line, "code", "same code as on line %ld (\"%s\")",
+                               rows->v[i].line, rows->v[i].item.code);
     if (rows->n == ZC_MENU_ITEMS_MAX)
-        return row_fail(diag, line, NULL, "a menu holds at most %d items", ZC_MENU_ITEMS_MAX);
+        return zc_csv_fail(diag, line, NULL, "a menu holds at most %d items", ZC_MENU_ITEMS_MAX);
     if (rows->n == rows->cap) {
         size_t cap = rows->cap ? rows->cap * 2 : ITEMS_INITIAL;
         menu_row *v = realloc(rows->v, cap * sizeof *v);
@@ -257,8 +214,8 @@ static zc_err read_file(zc_csv *csv, row_list *rows, zc_diag *diag)
     zc_csv_row row;
     zc_err err = zc_csv_next(csv, &row, diag);
     if (err == ZC_ERR_NOT_FOUND)
-        return row_fail(diag, 1, "header", "missing; expected %s", HEADER);
-    if (err || (err = check_header(&row, diag)))
+        return zc_csv_fail(diag, 1, "header", "missing; expected %s", HEADER);
+    if (err || (err = zc_csv_check_header(&row, COLUMN_NAMES, COLUMNS, diag)))
         return err;
     while ((err = zc_csv_next(csv, &row, diag)) == ZC_OK) {
         zc_menu_item item;

@@ -11,7 +11,6 @@
 enum {
     HASH_LEN = crypto_hash_sha256_BYTES,
     REGION_MIN_DIGITS = 2,
-    QUOTE_MAX = 40, /* bytes of a bad value echoed back in a message */
     SEEN_INITIAL = 1024,
     TOKEN_COLUMNS = 2, /* qr_token, card_uid */
     /*
@@ -98,30 +97,6 @@ typedef struct importer {
     zc_roster_import_stats stats;
 } importer;
 
-__attribute__((format(printf, 4, 5))) static zc_err
-row_fail(zc_diag *diag, long line, const char *field, const char *fmt, ...)
-{
-    char why[ZC_DIAG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
-    va_end(ap);
-    if (field)
-        return zc_diag_set_line(diag, ZC_ERR_INVALID, line, "line %ld: %s: %s", line, field, why);
-    return zc_diag_set_line(diag, ZC_ERR_INVALID, line, "line %ld: %s", line, why);
-}
-
-/* How much of a bad value to echo: at most QUOTE_MAX bytes, cut on a character boundary. */
-static int quote_len(const char *text, size_t len)
-{
-    if (len <= QUOTE_MAX)
-        return (int)len;
-    len = QUOTE_MAX;
-    while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
-        len--;
-    return (int)len;
-}
-
 /* Card readers differ in the case of hex digits: one card must always give one hash. */
 static bool normalise_uid(const char *uid, size_t len, char *buf)
 {
@@ -149,37 +124,18 @@ static bool looks_like_excel_number(const char *text)
 
 /* ---- reading a row ---- */
 
-static zc_err check_header(const zc_csv_row *row, zc_diag *diag)
-{
-    if (row->nfields != COLUMNS)
-        return row_fail(diag, row->line, "header", "expected %s", HEADER);
-    for (size_t i = 0; i < COLUMNS; i++) {
-        const char *text = row->fields[i];
-        size_t len = row->lens[i];
-        /* Spreadsheets pad header cells; the names themselves must be exact. */
-        while (len > 0 && (*text == ' ' || *text == '\t'))
-            text++, len--;
-        while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
-            len--;
-        if (len != strlen(COLUMN_NAMES[i]) || memcmp(text, COLUMN_NAMES[i], len) != 0)
-            return row_fail(diag, row->line, "header", "column %zu is \"%.*s\", expected \"%s\"",
-                            i + 1, quote_len(text, len), text, COLUMN_NAMES[i]);
-    }
-    return ZC_OK;
-}
-
 static zc_err check_name(const zc_csv_row *row, zc_diag *diag)
 {
     const char *name = row->fields[COL_NAME];
     size_t len = row->lens[COL_NAME];
     if (len == 0)
-        return row_fail(diag, row->line, "name", "empty");
+        return zc_csv_fail(diag, row->line, "name", "empty");
     if (len >= ZC_NAME_MAX)
-        return row_fail(diag, row->line, "name", "longer than %d bytes", ZC_NAME_MAX - 1);
+        return zc_csv_fail(diag, row->line, "name", "longer than %d bytes", ZC_NAME_MAX - 1);
     /* The CSV reader has checked the UTF-8; a name must also print on one line. */
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)name[i] < ' ' || name[i] == '\x7f')
-            return row_fail(diag, row->line, "name", "contains a control character");
+            return zc_csv_fail(diag, row->line, "name", "contains a control character");
     return ZC_OK;
 }
 
@@ -196,8 +152,8 @@ static zc_err check_region(const zc_csv_row *row, roster_row *out, const zc_idnu
     for (size_t i = 0; digits && i < len; i++)
         digits = text[i] >= '0' && text[i] <= '9';
     if (!digits)
-        return row_fail(diag, row->line, "region", "\"%.*s\" is not %d to %d digits",
-                        quote_len(text, len), text, REGION_MIN_DIGITS, ZC_REGION_MAX - 1);
+        return zc_csv_fail(diag, row->line, "region", "\"%.*s\" is not %d to %d digits",
+                           zc_csv_quote_len(text, len), text, REGION_MIN_DIGITS, ZC_REGION_MAX - 1);
     memcpy(out->region, text, len + 1);
     return ZC_OK;
 }
@@ -213,28 +169,28 @@ static zc_err check_categories(const zc_csv_row *row, zc_diag *diag)
     const char *text = row->fields[COL_CATEGORIES];
     size_t len = row->lens[COL_CATEGORIES];
     if (len >= ZC_CATEGORIES_MAX)
-        return row_fail(diag, row->line, "categories", "longer than %d bytes",
-                        ZC_CATEGORIES_MAX - 1);
+        return zc_csv_fail(diag, row->line, "categories", "longer than %d bytes",
+                           ZC_CATEGORIES_MAX - 1);
     for (size_t start = 0; len > 0 && start <= len;) {
         size_t end = start;
         while (end < len && text[end] != '|')
             end++;
         if (end == start)
-            return row_fail(diag, row->line, "categories", "empty category id (\"%.*s\")",
-                            quote_len(text, len), text);
+            return zc_csv_fail(diag, row->line, "categories", "empty category id (\"%.*s\")",
+                               zc_csv_quote_len(text, len), text);
         for (size_t i = start; i < end; i++)
             if (!category_char(text[i]))
-                return row_fail(diag, row->line, "categories",
-                                "\"%.*s\" is not a category id (lower-case letters, digits, _)",
-                                quote_len(text + start, end - start), text + start);
+                return zc_csv_fail(diag, row->line, "categories",
+                                   "\"%.*s\" is not a category id (lower-case letters, digits, _)",
+                                   zc_csv_quote_len(text + start, end - start), text + start);
         for (size_t prev = 0; prev < start;) {
             size_t prev_end = prev;
             while (text[prev_end] != '|')
                 prev_end++;
             if (prev_end - prev == end - start &&
                 memcmp(text + prev, text + start, end - start) == 0)
-                return row_fail(diag, row->line, "categories", "\"%.*s\" is listed twice",
-                                quote_len(text + start, end - start), text + start);
+                return zc_csv_fail(diag, row->line, "categories", "\"%.*s\" is listed twice",
+                                   zc_csv_quote_len(text + start, end - start), text + start);
             prev = prev_end + 1;
         }
         start = end + 1;
@@ -252,8 +208,8 @@ static zc_err check_status(const zc_csv_row *row, roster_row *out, zc_diag *diag
             return ZC_OK;
         }
     }
-    return row_fail(diag, row->line, "status", "\"%.*s\" is neither active nor suspended",
-                    quote_len(text, len), text);
+    return zc_csv_fail(diag, row->line, "status", "\"%.*s\" is neither active nor suspended",
+                       zc_csv_quote_len(text, len), text);
 }
 
 /* QR token or card UID: optional, printable ASCII without spaces, as scanners deliver them. */
@@ -263,12 +219,12 @@ static zc_err check_token(const zc_csv_row *row, column col, bool *present, zc_d
     size_t len = row->lens[col];
     *present = len > 0;
     if (len >= ZC_TOKEN_MAX)
-        return row_fail(diag, row->line, COLUMN_NAMES[col], "longer than %d bytes",
-                        ZC_TOKEN_MAX - 1);
+        return zc_csv_fail(diag, row->line, COLUMN_NAMES[col], "longer than %d bytes",
+                           ZC_TOKEN_MAX - 1);
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)text[i] <= ' ' || (unsigned char)text[i] > '~')
-            return row_fail(diag, row->line, COLUMN_NAMES[col],
-                            "only printable ASCII without spaces is allowed");
+            return zc_csv_fail(diag, row->line, COLUMN_NAMES[col],
+                               "only printable ASCII without spaces is allowed");
     return ZC_OK;
 }
 
@@ -280,14 +236,14 @@ static zc_err read_row(const zc_csv_row *row, const uint8_t *key, roster_row *ou
     zc_err err;
     out->line = row->line;
     if (row->nfields != COLUMNS)
-        return row_fail(diag, row->line, NULL, "has %zu columns, expected %d", row->nfields,
-                        (int)COLUMNS);
+        return zc_csv_fail(diag, row->line, NULL, "has %zu columns, expected %d", row->nfields,
+                           (int)COLUMNS);
     if (zc_idnum_parse(row->fields[COL_ID], row->lens[COL_ID], &id, &sub))
-        return row_fail(diag, row->line, "id_number", "%s%s", sub.msg,
-                        looks_like_excel_number(row->fields[COL_ID])
-                            ? " (the spreadsheet turned it into a number: format the column as "
-                              "text and export again)"
-                            : "");
+        return zc_csv_fail(diag, row->line, "id_number", "%s%s", sub.msg,
+                           looks_like_excel_number(row->fields[COL_ID])
+                               ? " (the spreadsheet turned it into a number: format the column as "
+                                 "text and export again)"
+                               : "");
     if (key)
         zc_idnum_hmac(key, &id, out->id_hmac);
     if ((err = check_name(row, diag)))
@@ -295,7 +251,7 @@ static zc_err read_row(const zc_csv_row *row, const uint8_t *key, roster_row *ou
     zc_date birth = id.birth;
     if (row->lens[COL_BIRTH] > 0 &&
         zc_date_parse(row->fields[COL_BIRTH], row->lens[COL_BIRTH], &birth, &sub))
-        return row_fail(diag, row->line, "birth_date", "%s", sub.msg);
+        return zc_csv_fail(diag, row->line, "birth_date", "%s", sub.msg);
     zc_date_format(birth, out->birth);
     if ((err = check_region(row, out, &id, diag)) || (err = check_categories(row, diag)) ||
         (err = check_status(row, out, diag)) ||
@@ -383,7 +339,7 @@ static zc_err check_repeats(importer *im, zc_err err, zc_diag *diag)
     }
     if (!best_list || (err && best > diag->line))
         return err;
-    return row_fail(diag, best, best_list->field, "%s as on line %ld", best_list->what, first);
+    return zc_csv_fail(diag, best, best_list->field, "%s as on line %ld", best_list->what, first);
 }
 
 static zc_err read_rows(importer *im, zc_csv *csv, zc_diag *diag)
@@ -476,9 +432,9 @@ static zc_err release_token(importer *im, const roster_row *r, zc_diag *diag)
         bool listed = in_file(im, sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1));
         sqlite3_finalize(st);
         if (!listed)
-            return row_fail(diag, r->line, COLUMN_NAMES[col[i]],
-                            "already belongs to another elder in the roster (roster id %lld)",
-                            (long long)holder);
+            return zc_csv_fail(diag, r->line, COLUMN_NAMES[col[i]],
+                               "already belongs to another elder in the roster (roster id %lld)",
+                               (long long)holder);
         if ((rc = sqlite3_prepare_v2(im->db, RELEASE[i], -1, &st, NULL)) == SQLITE_OK) {
             sqlite3_bind_int64(st, 1, holder);
             sqlite3_bind_int64(st, 2, im->version);
@@ -488,7 +444,7 @@ static zc_err release_token(importer *im, const roster_row *r, zc_diag *diag)
         return rc == SQLITE_DONE ? ZC_OK
                                  : zc_store_fail(im->store, rc, "releasing a roster token", diag);
     }
-    return row_fail(diag, r->line, NULL, "conflicts with the roster");
+    return zc_csv_fail(diag, r->line, NULL, "conflicts with the roster");
 }
 
 static zc_err write_row(importer *im, const zc_csv_row *row, const roster_row *r, zc_diag *diag)
@@ -576,8 +532,8 @@ static zc_err read_file(importer *im, zc_csv *csv, zc_diag *diag)
     zc_csv_row row;
     zc_err err = zc_csv_next(csv, &row, diag);
     if (err == ZC_ERR_NOT_FOUND)
-        return row_fail(diag, 1, "header", "missing; expected %s", HEADER);
-    if (err || (err = check_header(&row, diag)))
+        return zc_csv_fail(diag, 1, "header", "missing; expected %s", HEADER);
+    if (err || (err = zc_csv_check_header(&row, COLUMN_NAMES, COLUMNS, diag)))
         return err;
     return read_rows(im, csv, diag);
 }

@@ -14,7 +14,7 @@
 
 typedef struct zc_csv zc_csv;
 
-enum { ZC_CSV_MAX_FIELDS = 64, ZC_CSV_MAX_FIELD_LEN = 4096 };
+enum { ZC_CSV_MAX_FIELDS = 64, ZC_CSV_MAX_FIELD_LEN = 4096, ZC_CSV_QUOTE_MAX = 40 };
 
 typedef struct zc_csv_row {
     size_t nfields;
@@ -42,5 +42,23 @@ zc_err zc_csv_next(zc_csv *csv, zc_csv_row *row, zc_diag *diag);
  * that a caller can read rows again in another order without keeping them.
  */
 void zc_csv_seek(zc_csv *csv, size_t offset, long line);
+
+/*
+ * Helpers for importers that refuse a whole file at its first bad row, so that every import says
+ * what is wrong the same way: "line N: FIELD: reason", with diag->line = N. field may be NULL.
+ */
+zc_err zc_csv_fail(zc_diag *diag, long line, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* How much of a bad value to echo in a message: at most ZC_CSV_QUOTE_MAX bytes, whole characters.
+ */
+int zc_csv_quote_len(const char *text, size_t len);
+
+/*
+ * Checks a header row against the expected column names, in order. Spreadsheets pad header cells,
+ * so surrounding blanks are ignored; the names themselves must be exact.
+ */
+zc_err zc_csv_check_header(const zc_csv_row *row, const char *const *names, size_t n,
+                           zc_diag *diag);
 
 #endif
