@@ -16,6 +16,9 @@ sqlite3
 libsodium-dev
 libjansson-dev
 libcmocka-dev
+libusb-1.0-0-dev
+umockdev
+libumockdev-dev
 tzdata
 "
 
