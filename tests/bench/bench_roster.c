@@ -8,13 +8,13 @@
  * Row i is a pure function of i, so lookup regenerates the keys that gen wrote instead of reading
  * them back: the store holds only their hashes.
  */
+#include "benchutil.h"
 #include "zc/roster.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 enum {
@@ -34,14 +34,12 @@ enum {
     QR_RANDOM_CHARS = 26, /* 128 bits in base32 */
     BASE32_BITS = 5,
     CARD_UID_HEX = 14, /* 7-byte UIDs, as on DESFire cards */
-    NS_PER_SECOND = 1000000000,
-    NS_PER_US = 1000,
     LOOKUPS = 20000,
-    LOOKUP_P50_AT = LOOKUPS / 2, /* indexes into the sorted latencies */
-    LOOKUP_P99_AT = LOOKUPS - LOOKUPS / PERCENT,
+    LOOKUP_P99_AT = LOOKUPS - LOOKUPS / PERCENT, /* an index into the sorted latencies */
     OUT_BUFFER = 1 << 20,
-    PATH_MAX_LEN = 4096,
 };
+
+static const char PROG[] = "bench_roster";
 
 #define SEED UINT64_C(0x7a6863616e2d3031)
 #define GOLDEN UINT64_C(0x9e3779b97f4a7c15)
@@ -187,35 +185,10 @@ static int gen(const char *path, uint64_t n)
     return 0;
 }
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * NS_PER_SECOND + ts.tv_nsec;
-}
-
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long size;
-    if (!f || fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
-        !(buf = malloc((size_t)size + 1)) || fread(buf, 1, (size_t)size, f) != (size_t)size) {
-        perror(path);
-        free(buf);
-        buf = NULL;
-    } else {
-        *len = (size_t)size;
-    }
-    if (f)
-        fclose(f);
-    return buf;
-}
-
 static void remove_db(const char *db)
 {
     static const char *const SUFFIXES[] = {"", "-wal", "-shm"};
-    char path[PATH_MAX_LEN];
+    char path[BENCH_PATH_MAX];
     for (size_t i = 0; i < COUNT(SUFFIXES); i++) {
         snprintf(path, sizeof path, "%s%s", db, SUFFIXES[i]);
         unlink(path);
@@ -225,7 +198,7 @@ static void remove_db(const char *db)
 static int import(const char *csv_path)
 {
     uint8_t key[ZC_REGION_KEY_LEN];
-    char db[PATH_MAX_LEN];
+    char db[BENCH_PATH_MAX];
     const char *slash = strrchr(csv_path, '/');
     int dir_len = slash ? (int)(slash - csv_path) : 1;
     size_t len = 0;
@@ -235,18 +208,16 @@ static int import(const char *csv_path)
 
     snprintf(db, sizeof db, "%.*s/bench_roster.db", dir_len, slash ? csv_path : ".");
     remove_db(db);
-    char *data = read_all(csv_path, &len);
-    if (!data)
-        return 1;
+    char *data = bench_read_all(PROG, csv_path, &len);
     memset(key, KEY_BYTE, sizeof key);
     if (zc_store_open(db, NULL, &store, &diag)) {
         fprintf(stderr, "%s\n", diag.msg);
         free(data);
         return 1;
     }
-    int64_t start = now_ns();
+    int64_t start = bench_now_ns();
     zc_err err = zc_roster_import_csv(store, key, data, len, &stats, &diag);
-    double seconds = (double)(now_ns() - start) / NS_PER_SECOND;
+    double seconds = (double)(bench_now_ns() - start) / BENCH_NS_PER_S;
     zc_store_close(store);
     free(data);
     if (err) {
@@ -256,12 +227,6 @@ static int import(const char *csv_path)
     printf("db %s\nrows %ld\nimport_seconds %.3f\nrows_per_second %.0f\n", db, stats.rows, seconds,
            (double)stats.rows / seconds);
     return 0;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
 }
 
 typedef enum lookup_kind { BY_ID, BY_QR, BY_CARD, KINDS } lookup_kind;
@@ -289,23 +254,23 @@ static int lookup(const char *db, uint64_t n)
             do
                 make_row(next(&rng) % n, &r);
             while ((kind == BY_QR && !r.qr[0]) || (kind == BY_CARD && !r.card[0]));
-            int64_t start = now_ns();
+            int64_t start = bench_now_ns();
             if (kind == BY_ID)
                 err = zc_roster_find_by_idnum(store, key, r.id, &e, &diag);
             else if (kind == BY_QR)
                 err = zc_roster_find_by_qr(store, r.qr, &e, &diag);
             else
                 err = zc_roster_find_by_card(store, r.card, &e, &diag);
-            ns[k] = now_ns() - start;
+            ns[k] = bench_now_ns() - start;
             if (err) {
                 fprintf(stderr, "%s lookup: %s\n", NAMES[kind], diag.msg);
                 zc_store_close(store);
                 return 1;
             }
         }
-        qsort(ns, LOOKUPS, sizeof ns[0], cmp_i64);
-        printf("lookup_%s p50_us %.1f p99_us %.1f\n", NAMES[kind],
-               (double)ns[LOOKUP_P50_AT] / NS_PER_US, (double)ns[LOOKUP_P99_AT] / NS_PER_US);
+        int64_t p50 = bench_median_i64(ns, LOOKUPS); /* and sorts them, for the p99 */
+        printf("lookup_%s p50_us %.1f p99_us %.1f\n", NAMES[kind], (double)p50 / BENCH_NS_PER_US,
+               (double)ns[LOOKUP_P99_AT] / BENCH_NS_PER_US);
     }
     zc_store_close(store);
     return 0;
