@@ -1,5 +1,6 @@
 #include "hal/config.h"
 
+#include "hal/decoder.h"
 #include "hal/transport.h"
 
 #include <errno.h>
@@ -10,14 +11,10 @@
 
 enum { PAPER_58 = 58, PAPER_80 = 80, HEX_ID_DIGITS = 4, LINE_MAX_LEN = 1024 };
 
-static const char *const DRIVERS[] = {"ga467", "hid-scanner", "hid-cardreader", "escpos", "sim"};
-
 bool hal_driver_known(const char *name)
 {
-    for (size_t i = 0; i < sizeof DRIVERS / sizeof DRIVERS[0]; i++)
-        if (strcmp(name, DRIVERS[i]) == 0)
-            return true;
-    return false;
+    hal_driver driver;
+    return hal_driver_parse(name, &driver) == HAL_OK;
 }
 
 typedef enum section { SECTION_NONE, SECTION_DEVICE, SECTION_USB } section;

@@ -45,7 +45,7 @@ static void id_card(const char *device, const char *rest, hal_events *out)
     snprintf(c->birth_date, sizeof c->birth_date, "%.4s-%.2s-%.2s", b, b + YEAR_LEN,
              b + YEAR_LEN + MONTH_LEN);
     snprintf(c->address, sizeof c->address, "模拟设备");
-    snprintf(c->id_number, sizeof c->id_number, "%s", number);
+    memcpy(c->id_number, number, IDNUM_LEN + 1); /* its length was checked above */
     snprintf(c->authority, sizeof c->authority, "模拟设备");
     snprintf(c->valid_from, sizeof c->valid_from, "2016-01-01");
     snprintf(c->valid_to, sizeof c->valid_to, "长期");
