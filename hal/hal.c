@@ -86,8 +86,8 @@ int hal_event_to_json(const hal_event *ev, char *buf, size_t size)
     /* A device's bytes may not be valid UTF-8 after all: say so rather than print nothing. */
     if (!o)
         o = json_pack("{s:s,s:s}", "kind", "error", "message", "event text is not valid UTF-8");
-    size_t n = o ? json_dumpb(o, buf, size > 0 ? size - 1 : 0, JSON_COMPACT | JSON_PRESERVE_ORDER)
-                 : 0;
+    size_t n =
+        o ? json_dumpb(o, buf, size > 0 ? size - 1 : 0, JSON_COMPACT | JSON_PRESERVE_ORDER) : 0;
     json_decref(o);
     if (n == 0 || n >= size)
         return -1;

@@ -30,11 +30,11 @@ const char *hal_err_str(hal_err err);
 
 enum {
     HAL_DEVICE_NAME_MAX = 64,
-    HAL_TEXT_MAX = 512,     /* a QR code's text or a card UID, bytes of UTF-8 with the NUL */
-    HAL_MESSAGE_MAX = 160,  /* an error or status message */
-    HAL_FIELD_MAX = 192,    /* one ID card field in UTF-8 (an address is up to 70 characters) */
-    HAL_IDNUM_MAX = 19,     /* 18 characters and the NUL */
-    HAL_DATE_MAX = 11,      /* "YYYY-MM-DD" and the NUL; or "长期" (no end date) */
+    HAL_TEXT_MAX = 512,    /* a QR code's text or a card UID, bytes of UTF-8 with the NUL */
+    HAL_MESSAGE_MAX = 160, /* an error or status message */
+    HAL_FIELD_MAX = 192,   /* one ID card field in UTF-8 (an address is up to 70 characters) */
+    HAL_IDNUM_MAX = 19,    /* 18 characters and the NUL */
+    HAL_DATE_MAX = 11,     /* "YYYY-MM-DD" and the NUL; or "长期" (no end date) */
 };
 
 typedef enum hal_event_kind {

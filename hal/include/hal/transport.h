@@ -40,8 +40,8 @@ hal_err hal_transport_parse_spec(const char *spec, hal_transport_kind *kind, cha
                                  size_t errsize);
 
 /* Opens the transport and starts its reader thread; errbuf gets a one-line reason on failure. */
-hal_err hal_transport_open(const char *spec, const hal_transport_callbacks *cb,
-                           hal_transport **out, char *errbuf, size_t errsize);
+hal_err hal_transport_open(const char *spec, const hal_transport_callbacks *cb, hal_transport **out,
+                           char *errbuf, size_t errsize);
 
 /* Sends bytes to the device (ID reader commands, printer output). */
 hal_err hal_transport_write(hal_transport *t, const uint8_t *bytes, size_t n);
