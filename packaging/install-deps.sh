@@ -19,6 +19,14 @@ libcmocka-dev
 libusb-1.0-0-dev
 umockdev
 libumockdev-dev
+libsdl2-dev
+libsdl2-ttf-dev
+libsdl2-image-dev
+libfontconfig-dev
+fonts-wqy-microhei
+espeak-ng
+libespeak-ng-dev
+libqrencode-dev
 tzdata
 "
 
