@@ -207,7 +207,8 @@ hal_err hal_config_parse(hal_config *cfg, const char *source, const char *text, 
     if (!work)
         return HAL_ERR_NOMEM;
     *work = *cfg;
-    parser p = {.cfg = work, .source = source ? source : "config", .err = err, .errsize = errsize};
+    parser p = {.cfg = work, .source = source ? source : "config", .errsize = errsize};
+    p.err = err; /* fail() writes the message through it */
     hal_err rc = HAL_OK;
     char line[LINE_MAX_LEN];
     for (size_t at = 0; at < len && !rc;) {

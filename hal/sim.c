@@ -112,11 +112,10 @@ void hal_sim_feed(hal_sim_decoder *dec, const char *device, const uint8_t *bytes
             }
             dec->len = 0;
             dec->overlong = false;
-        } else if (c == '\0') {
-            dec->overlong = true; /* a NUL cannot be part of a text line: drop the line */
-        } else if (dec->len + 1 < sizeof dec->line) {
+        } else if (c != '\0' && dec->len + 1 < sizeof dec->line) {
             dec->line[dec->len++] = c;
         } else {
+            /* Too long, or a NUL, which cannot be part of a text line: drop the line. */
             dec->overlong = true;
         }
     }

@@ -128,7 +128,10 @@ static void excerpt(char *buf, size_t size, const char *s, size_t len)
             return;
         }
         unsigned char c = (unsigned char)s[i];
-        buf[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+        char shown = '?';
+        if (c >= 0x20 && c < 0x7f)
+            shown = s[i];
+        buf[n++] = shown;
     }
     buf[n] = '\0';
 }

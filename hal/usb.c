@@ -59,41 +59,41 @@ typedef struct usb_write_req {
 
 typedef struct hal_usb {
     hal_transport base;
-    uint16_t vid, pid;
-    int want_interface; /* HAL_USB_ANY_INTERFACE or a bInterfaceNumber */
-    char name[HAL_MESSAGE_MAX / 2];
-
+    /* Within each group, fields go from the largest alignment down: little padding. */
     libusb_context *ctx;
-    bool has_hotplug;
-    libusb_hotplug_callback_handle hotplug;
     pthread_t thread;
+    libusb_hotplug_callback_handle hotplug;
+    int want_interface; /* HAL_USB_ANY_INTERFACE or a bInterfaceNumber */
+    uint16_t vid, pid;
+    bool has_hotplug;
     bool started;
     atomic_bool stop;
+    char name[HAL_MESSAGE_MAX / 2];
 
     /* Event-thread state: only the event thread touches these once it runs. */
     libusb_device *dev; /* referenced while open, to recognise its "left" event */
     libusb_device_handle *handle;
-    int interface;
-    bool detached; /* we detached a kernel driver and reattach it on release */
-    uint8_t ep_in, ep_out;
-    uint8_t in_type, out_type; /* LIBUSB_TRANSFER_TYPE_INTERRUPT or _BULK */
-    int in_size;
     struct libusb_transfer *in;
     uint8_t *in_buf;
-    bool in_flight;
     struct libusb_transfer *out;
-    bool out_flight;
-    int errors;
-    bool draining; /* teardown: what completes now is not resubmitted */
-    usb_lost lost;
-    bool stalled;
-    bool arrived, left;    /* set by the hotplug callback */
     uint64_t retry_at_ms;  /* 0: wait for a hotplug arrival */
     uint64_t settle_at_ms; /* until then, the device that arrived may not be ready */
+    int interface;
+    int in_size;
+    int errors;
+    usb_lost lost;
     hal_status last_status;
-    char last_message[HAL_MESSAGE_MAX];
     int last_error; /* the libusb error of the last failed open */
-    bool reporting; /* false until the thread runs: it reports the first open's outcome */
+    bool detached;  /* we detached a kernel driver and reattach it on release */
+    uint8_t ep_in, ep_out;
+    uint8_t in_type, out_type; /* LIBUSB_TRANSFER_TYPE_INTERRUPT or _BULK */
+    bool in_flight;
+    bool out_flight;
+    bool draining; /* teardown: what completes now is not resubmitted */
+    bool stalled;
+    bool arrived, left; /* set by the hotplug callback */
+    bool reporting;     /* false until the thread runs: it reports the first open's outcome */
+    char last_message[HAL_MESSAGE_MAX];
 
     /* write(): one at a time (wlock); the request is handed over under lock. */
     pthread_mutex_t wlock;
@@ -293,7 +293,7 @@ static void usb_teardown(hal_usb *u)
         libusb_cancel_transfer(u->out);
     uint64_t deadline = hal_monotonic_ms() + HAL_USB_DRAIN_MS;
     while ((u->in_flight || u->out_flight) && hal_monotonic_ms() < deadline) {
-        struct timeval tv = {.tv_sec = 0, .tv_usec = HAL_USB_TICK_MS * 1000};
+        struct timeval tv = {.tv_sec = 0, .tv_usec = HAL_USB_TICK_MS * 1000L};
         libusb_handle_events_timeout_completed(u->ctx, &tv, NULL);
     }
     libusb_release_interface(u->handle, u->interface);
@@ -468,7 +468,7 @@ static void *usb_thread(void *arg)
     u->reporting = true;
     hal_transport_report(&u->base, u->last_status, "%s", u->last_message);
     while (!atomic_load(&u->stop)) {
-        struct timeval tv = {.tv_sec = 0, .tv_usec = HAL_USB_TICK_MS * 1000};
+        struct timeval tv = {.tv_sec = 0, .tv_usec = HAL_USB_TICK_MS * 1000L};
         int rc = libusb_handle_events_timeout_completed(u->ctx, &tv, NULL);
         if (rc < 0 && rc != LIBUSB_ERROR_INTERRUPTED && rc != LIBUSB_ERROR_TIMEOUT) {
             /* A failing event source returns at once: do not let that become a busy loop. */

@@ -13,7 +13,7 @@
  * end; a render that fails must fail only for a QR text the API refuses, leaving the buffer as it
  * was. Any other outcome aborts.
  */
-#include "../hal/escpos_interp.c"
+#include "../hal/escpos_interp.h"
 
 #include "hal/escpos.h"
 

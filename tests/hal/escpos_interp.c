@@ -1,8 +1,8 @@
 /*
- * The strict ESC/POS interpreter (escpos_interp.h). Compiled into the tests that use it by
- * #include, so it needs no build rule of its own. The byte values are written out here on purpose,
- * from the ESC/POS reference, not taken from hal/escpos.c: the point is to check the encoder
- * against the protocol, not against itself.
+ * The strict ESC/POS interpreter (escpos_interp.h). Built as an extra source of the tests that use
+ * it (see tests/CMakeLists.txt and tests/fuzz/CMakeLists.txt). The byte values are written out
+ * here on purpose, from the ESC/POS reference, not taken from hal/escpos.c: the point is to check
+ * the encoder against the protocol, not against itself.
  */
 #include "escpos_interp.h"
 

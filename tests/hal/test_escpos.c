@@ -5,7 +5,7 @@
  */
 #include "testutil.h"
 
-#include "escpos_interp.c"
+#include "escpos_interp.h"
 
 #include "hal/escpos.h"
 
@@ -240,6 +240,7 @@ static void test_receipts(void **state)
             check_lines(&res, c, paper_cols(paper));
             check_qr(&res, c->r.qr, paper);
             /* The title first, large; the self-pay line large, bold and centred. */
+            assert_true(res.nlines > 0);
             assert_string_equal(res.lines[0].text, "助餐小票");
             assert_int_equal(res.lines[0].width_mag, 2);
             const ei_line *due = ei_find_line(&res, c->due);
@@ -541,6 +542,7 @@ static void test_test_page(void **state)
             fail_msg("interpreter: %s", res.error);
         check_frame(&res, PAPERS[j]);
         int cols = paper_cols(PAPERS[j]);
+        assert_true(res.nlines >= 2);
         assert_string_equal(res.lines[0].text, "打印测试");
         assert_int_equal(res.lines[1].columns, cols); /* the ruler: exactly one line */
         assert_int_equal((int)strlen(res.lines[1].text), cols);
@@ -568,7 +570,7 @@ static void test_interpreter_refuses(void **state)
     } raw;
 #define RAW(what, lit)                                                                             \
     {                                                                                              \
-        what, lit, sizeof lit - 1                                                                  \
+        (what), (lit), sizeof(lit) - 1                                                             \
     }
     static const raw BAD[] = {
         RAW("bell", "\x1b@\x07\n"),

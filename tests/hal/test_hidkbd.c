@@ -156,12 +156,22 @@ static void test_split_everywhere(void **state)
 }
 
 /* Reports built here, for cases where the exact count matters more than a recording. */
+static const size_t KEY_BYTES = 2 * (size_t)HAL_HIDKBD_REPORT_LEN; /* a press and a release */
+
 static size_t put_key(uint8_t *buf, uint8_t mods, uint8_t usage)
 {
     const uint8_t press[HAL_HIDKBD_REPORT_LEN] = {mods, 0, usage, 0, 0, 0, 0, 0};
     memcpy(buf, press, sizeof press);
     memset(buf + HAL_HIDKBD_REPORT_LEN, 0, HAL_HIDKBD_REPORT_LEN);
-    return 2 * HAL_HIDKBD_REPORT_LEN;
+    return KEY_BYTES;
+}
+
+/* Appends s to the string in buf, which must have room for it. */
+static void append(char *buf, size_t size, const char *s)
+{
+    size_t used = strlen(buf);
+    assert_true(used + strlen(s) < size);
+    snprintf(buf + used, size - used, "%s", s);
 }
 
 enum { USAGE_A = 0x04, USAGE_ENTER = 0x28, USAGE_1 = 0x1E };
@@ -177,7 +187,6 @@ static void feed_ok(hal_hidkbd *dec, const uint8_t *data, size_t n, char *buf, s
 static void test_length_limit(void **state)
 {
     (void)state;
-    enum { KEY_BYTES = 2 * HAL_HIDKBD_REPORT_LEN };
     uint8_t *buf = malloc((HAL_TEXT_MAX + 4) * KEY_BYTES);
     assert_non_null(buf);
     char *got = malloc(RENDER_MAX), *expect = malloc(RENDER_MAX);
@@ -194,12 +203,13 @@ static void test_length_limit(void **state)
         for (size_t at = 0; at < n; at += KEY_BYTES)
             feed_ok(&dec, buf + at, KEY_BYTES, got, RENDER_MAX);
         if (len <= HAL_TEXT_MAX - 1) {
-            strcpy(expect, "qr ");
+            expect[0] = '\0';
+            append(expect, RENDER_MAX, "qr ");
             for (size_t k = 0; k < len; k++)
-                strcat(expect, k % 2 ? "a" : "1");
-            strcat(expect, "\n");
+                append(expect, RENDER_MAX, k % 2 ? "a" : "1");
+            append(expect, RENDER_MAX, "\n");
         } else {
-            strcpy(expect, OVERLONG);
+            snprintf(expect, RENDER_MAX, "%s", OVERLONG);
         }
         assert_string_equal(got, expect);
         /* The decoder is back in step. */
@@ -229,8 +239,8 @@ static void test_flush(void **state)
     size_t n = 0;
     for (size_t k = 0; k < HAL_TEXT_MAX; k++)
         n += put_key(buf + n, 0, USAGE_A);
-    for (size_t at = 0; at < n; at += 2 * HAL_HIDKBD_REPORT_LEN)
-        feed_ok(&dec, buf + at, 2 * HAL_HIDKBD_REPORT_LEN, got, sizeof got);
+    for (size_t at = 0; at < n; at += KEY_BYTES)
+        feed_ok(&dec, buf + at, KEY_BYTES, got, sizeof got);
     assert_string_equal(got, OVERLONG);
     /* The overlong scan's tail is still coming; then the scanner goes quiet: resync. */
     n = put_key(buf, 0, USAGE_A);

@@ -32,26 +32,26 @@ enum {
 
 typedef struct valid_case {
     const char *spec;
-    hal_transport_kind kind;
     const char *path;
+    hal_transport_kind kind;
     unsigned baud;
     uint16_t vid, pid;
     int interface;
 } valid_case;
 
 static const valid_case VALID[] = {
-    {"usb:0483:5750", HAL_TRANSPORT_USB, "", 0, 0x0483, 0x5750, HAL_USB_ANY_INTERFACE},
-    {"usb:0483:5750:0", HAL_TRANSPORT_USB, "", 0, 0x0483, 0x5750, 0},
-    {"usb:ABcd:eF01:255", HAL_TRANSPORT_USB, "", 0, 0xabcd, 0xef01, 255},
-    {"serial:/dev/ttyACM0", HAL_TRANSPORT_SERIAL, "/dev/ttyACM0", 115200, 0, 0, -1},
-    {"serial:/dev/ttyUSB0@9600", HAL_TRANSPORT_SERIAL, "/dev/ttyUSB0", 9600, 0, 0, -1},
-    {"serial:/dev/serial/by-id/usb-1a86@x-port0@921600", HAL_TRANSPORT_SERIAL,
-     "/dev/serial/by-id/usb-1a86@x-port0", 921600, 0, 0, -1},
-    {"evdev:/dev/input/by-id/usb-scanner-event-kbd", HAL_TRANSPORT_EVDEV,
-     "/dev/input/by-id/usb-scanner-event-kbd", 0, 0, 0, -1},
-    {"fifo:/run/zhucan/scan.fifo", HAL_TRANSPORT_FIFO, "/run/zhucan/scan.fifo", 0, 0, 0, -1},
-    {"file:demo scans.txt", HAL_TRANSPORT_FILE, "demo scans.txt", 0, 0, 0, -1},
-    {"stdin", HAL_TRANSPORT_STDIN, "", 0, 0, 0, -1},
+    {"usb:0483:5750", "", HAL_TRANSPORT_USB, 0, 0x0483, 0x5750, HAL_USB_ANY_INTERFACE},
+    {"usb:0483:5750:0", "", HAL_TRANSPORT_USB, 0, 0x0483, 0x5750, 0},
+    {"usb:ABcd:eF01:255", "", HAL_TRANSPORT_USB, 0, 0xabcd, 0xef01, 255},
+    {"serial:/dev/ttyACM0", "/dev/ttyACM0", HAL_TRANSPORT_SERIAL, 115200, 0, 0, -1},
+    {"serial:/dev/ttyUSB0@9600", "/dev/ttyUSB0", HAL_TRANSPORT_SERIAL, 9600, 0, 0, -1},
+    {"serial:/dev/serial/by-id/usb-1a86@x-port0@921600", "/dev/serial/by-id/usb-1a86@x-port0",
+     HAL_TRANSPORT_SERIAL, 921600, 0, 0, -1},
+    {"evdev:/dev/input/by-id/usb-scanner-event-kbd", "/dev/input/by-id/usb-scanner-event-kbd",
+     HAL_TRANSPORT_EVDEV, 0, 0, 0, -1},
+    {"fifo:/run/zhucan/scan.fifo", "/run/zhucan/scan.fifo", HAL_TRANSPORT_FIFO, 0, 0, 0, -1},
+    {"file:demo scans.txt", "demo scans.txt", HAL_TRANSPORT_FILE, 0, 0, 0, -1},
+    {"stdin", "", HAL_TRANSPORT_STDIN, 0, 0, 0, -1},
 };
 
 typedef struct invalid_case {

@@ -274,7 +274,7 @@ static void test_reports_unplug_replug(void **state)
     plug(f->tb, USB_DATA "scanner.umockdev", SCANNER_NODE);
     open_scanner(f, SCANNER_SPEC);
     assert_true(sink_wait_status(s, HAL_STATUS_CONNECTED, 1, SINK_WAIT_MS));
-    assert_true(sink_wait_bytes(s, 2 * CYCLE, SINK_WAIT_MS));
+    assert_true(sink_wait_bytes(s, 2 * (size_t)CYCLE, SINK_WAIT_MS));
     assert_cycles(s);
     /* No OUT endpoint: nothing to write to. */
     assert_int_equal(hal_transport_write(f->t, (const uint8_t *)"x", 1), HAL_ERR_UNSUPPORTED);
@@ -292,7 +292,7 @@ static void test_reports_unplug_replug(void **state)
     sink_forget_bytes(s);
     plug(f->tb, USB_DATA "scanner-replugged.umockdev", REPLUGGED_NODE);
     assert_true(sink_wait_status(s, HAL_STATUS_CONNECTED, 2, SINK_WAIT_MS));
-    assert_true(sink_wait_bytes(s, 2 * CYCLE, SINK_WAIT_MS));
+    assert_true(sink_wait_bytes(s, 2 * (size_t)CYCLE, SINK_WAIT_MS));
     assert_cycles(s);
 
     pthread_mutex_lock(&s->lock);
