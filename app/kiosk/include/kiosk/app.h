@@ -25,10 +25,10 @@ typedef hal_err (*zc_app_print_fn)(void *ctx, const hal_escpos_receipt *receipt,
                                    size_t size);
 
 typedef struct zc_app_opts {
-    const char *data_dir; /* an initialised kiosk (zhucanctl init) */
+    const char *data_dir;   /* an initialised kiosk (zhucanctl init) */
     const char *assets_dir; /* strings and pictures; NULL: the installed or source-tree assets */
     zc_lang lang;
-    zc_ms now;           /* the clock at start */
+    zc_ms now;             /* the clock at start */
     zc_app_print_fn print; /* NULL: no printer configured */
     void *print_ctx;
 } zc_app_opts;
@@ -44,9 +44,9 @@ void zc_app_tick(zc_app *app, zc_ms now);       /* the clock moved (timeouts, ba
 
 /* Outputs. */
 void zc_app_view(const zc_app *app, zc_view *out);
-bool zc_app_dirty(zc_app *app);            /* changed since the last call: redraw */
+bool zc_app_dirty(zc_app *app); /* changed since the last call: redraw */
 bool zc_app_take_speech(zc_app *app, char *text, size_t size); /* next utterance, if any */
-zc_ms zc_app_next_deadline(const zc_app *app); /* when a tick matters next; 0: none */
+zc_ms zc_app_next_deadline(const zc_app *app);  /* when a tick matters next; 0: none */
 bool zc_app_readers_enabled(const zc_app *app); /* false while a result is shown */
 
 /* Settings staff change, kept in the kiosk's store. */
