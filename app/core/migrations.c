@@ -78,9 +78,29 @@ static const char MIGRATION_2[] =
     "  periods TEXT NOT NULL DEFAULT ''"
     ") WITHOUT ROWID;";
 
+/*
+ * Version 3: kiosk staff and settings.
+ *
+ * Staff PINs are kept only as libsodium crypto_pwhash_str strings (Argon2id, salted, with their
+ * own parameters), one row per account; role 'manager' may also void. is_default marks a PIN the
+ * kiosk seeded at first start, which the staff menu asks to change. Kiosk settings live in meta
+ * under "kiosk." keys; the voice volume starts at 80 of 100.
+ */
+static const char MIGRATION_3[] =
+    "CREATE TABLE staff ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  role TEXT NOT NULL CHECK (role IN ('staff', 'manager')),"
+    "  pin_hash TEXT NOT NULL,"
+    "  is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),"
+    "  changed_at_ms INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "INSERT OR IGNORE INTO meta(key, value) VALUES ('kiosk.volume', '80');";
+
 static const zc_migration MIGRATIONS[] = {
     {"roster and ledger", MIGRATION_1},
     {"rule sets and menu", MIGRATION_2},
+    {"kiosk staff and settings", MIGRATION_3},
 };
 
 const zc_migration *zc_migrations(size_t *count)
