@@ -630,7 +630,21 @@ static void test_amount_keyed_by_staff(void **state)
     keys(h, "0");
     expect_text(h, "¥12.40");
     tap(h, "key:ok");
-    const zc_fx *f = find_fx(h, ZC_FX_QUOTE);
+    /* The screen stands in front of the elder: only a staff PIN makes the amount count. */
+    assert_null(find_fx(h, ZC_FX_QUOTE));
+    expect_text(h, "请工作人员输入密码确认金额");
+    expect_text(h, "¥12.40");
+    keys(h, "0000");
+    tap(h, "key:ok");
+    const zc_fx *f = find_fx(h, ZC_FX_CHECK_PIN);
+    assert_non_null(f);
+    assert_string_equal(f->u.pin.pin, "0000");
+    pin_checked(h, false, ZC_STAFF_NONE, false);
+    assert_null(find_fx(h, ZC_FX_QUOTE)); /* a wrong PIN quotes nothing */
+    keys(h, "1234");
+    tap(h, "key:ok");
+    pin_checked(h, true, ZC_STAFF_CLERK, false);
+    f = find_fx(h, ZC_FX_QUOTE);
     assert_non_null(f);
     assert_string_equal(f->u.sale.item, "");
     assert_int_equal(f->u.sale.price, 1240);

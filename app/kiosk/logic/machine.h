@@ -326,7 +326,8 @@ typedef struct zc_machine {
     size_t page;              /* choose screen: which dish is shown */
     char item[ZC_MENU_CODE_MAX];
     char item_name[ZC_MENU_NAME_MAX];
-    zc_fen keyed_price; /* amount screen result; used when item is "" */
+    zc_fen keyed_price;    /* amount screen result; used when item is "" */
+    bool amount_needs_pin; /* amount keyed: a staff PIN must confirm it before the quote */
     zc_mamounts quote;
     int64_t sale_seq;
     zc_mamounts sold;
