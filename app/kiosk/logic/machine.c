@@ -292,6 +292,20 @@ void zc_m_pin_failed(zc_machine *m)
     }
 }
 
+void zc_m_submit_pin(zc_machine *m, zc_effects *fx, zc_role_staff role)
+{
+    if (strlen(m->entry) < ZC_MACHINE_PIN_MIN) {
+        zc_m_note(m, ZC_TONE_WARNING, "staff.pin.short", NULL, 0);
+        return;
+    }
+    zc_fx *f = zc_m_request(m, fx, ZC_FX_CHECK_PIN);
+    if (f) {
+        f->u.pin.role = role;
+        zc_strings_copy(f->u.pin.pin, sizeof f->u.pin.pin, m->entry);
+    }
+    zc_m_entry_clear(m);
+}
+
 void zc_m_note(zc_machine *m, zc_tone tone, const char *key, const char *const *args, size_t nargs)
 {
     m->note_tone = tone;

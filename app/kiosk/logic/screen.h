@@ -157,6 +157,12 @@ bool zc_m_pin_locked(const zc_machine *m);
 /* Counts a wrong PIN (locking the keypad after ZC_PIN_ATTEMPTS_MAX) and sets the note. */
 void zc_m_pin_failed(zc_machine *m);
 
+/*
+ * The keyed PIN submitted for checking against `role`: a too-short PIN only gets a note. The entry
+ * is cleared either way, so a PIN never stays on screen.
+ */
+void zc_m_submit_pin(zc_machine *m, zc_effects *fx, zc_role_staff role);
+
 /* ---- the day report on staff screens (screen_staff_report.c) ---- */
 
 void zc_m_report_request(zc_machine *m, zc_effects *fx);

@@ -68,16 +68,7 @@ static void step(zc_machine *m, const zc_mevent *ev, zc_effects *fx)
     if (zc_m_entry_edit(m, id, max, false))
         return;
     if (strcmp(id, "key:ok") == 0 && m->amount_needs_pin) {
-        if (strlen(m->entry) < ZC_MACHINE_PIN_MIN) {
-            zc_m_note(m, ZC_TONE_WARNING, "staff.pin.short", NULL, 0);
-            return;
-        }
-        zc_fx *f = zc_m_request(m, fx, ZC_FX_CHECK_PIN);
-        if (f) {
-            f->u.pin.role = ZC_STAFF_CLERK;
-            zc_strings_copy(f->u.pin.pin, sizeof f->u.pin.pin, m->entry);
-        }
-        zc_m_entry_clear(m);
+        zc_m_submit_pin(m, fx, ZC_STAFF_CLERK);
     } else if (strcmp(id, "key:ok") == 0) {
         zc_fen fen = zc_m_entry_fen(m);
         if (fen <= 0)

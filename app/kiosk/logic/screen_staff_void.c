@@ -153,16 +153,7 @@ static void step(zc_machine *m, const zc_mevent *ev, zc_effects *fx)
         if (zc_m_entry_edit(m, id, ZC_MACHINE_PIN_MAX, false)) {
             m->note[0] = '\0';
         } else if (strcmp(id, "key:ok") == 0) {
-            if (strlen(m->entry) < ZC_MACHINE_PIN_MIN) {
-                zc_m_note(m, ZC_TONE_WARNING, "staff.pin.short", NULL, 0);
-                return;
-            }
-            zc_fx *f = zc_m_request(m, fx, ZC_FX_CHECK_PIN);
-            if (f) {
-                f->u.pin.role = ZC_STAFF_MANAGER;
-                zc_strings_copy(f->u.pin.pin, sizeof f->u.pin.pin, m->entry);
-            }
-            zc_m_entry_clear(m);
+            zc_m_submit_pin(m, fx, ZC_STAFF_MANAGER);
         }
         break;
     case ZC_VOID_RESULT:
