@@ -24,15 +24,12 @@ int ctl_menu(int argc, char **argv)
     zc_diag diag = {{0}, 0}, inner = {{0}, 0};
     char *text;
     size_t len;
-    zc_err err = ctl_read_file(file, &text, &len, &diag);
-    if (err)
-        return ctl_fail(cmd, err, &diag);
     zc_datadir *dd;
-    if ((err = zc_datadir_open(data, &dd, &diag))) {
-        free(text);
-        return ctl_fail(cmd, err, &diag);
-    }
+    int rc = ctl_open_with_file(cmd, data, file, &dd, &text, &len);
+    if (rc)
+        return rc;
     zc_menu_import_stats stats;
+    zc_err err;
     if ((err = zc_menu_import_csv(dd->store, text, len, &stats, &inner)))
         zc_diag_set(&diag, err, "%s: %s", file, inner.msg);
     zc_datadir_close(dd);

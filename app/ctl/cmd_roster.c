@@ -23,17 +23,13 @@ static int import(int argc, char **argv)
     zc_diag diag = {0};
     char *text;
     size_t len;
-    zc_err err = ctl_read_file(file, &text, &len, &diag);
-    if (err)
-        return ctl_fail(cmd, err, &diag);
     zc_datadir *dd;
-    if ((err = zc_datadir_open(data, &dd, &diag))) {
-        free(text);
-        return ctl_fail(cmd, err, &diag);
-    }
+    int rc = ctl_open_with_file(cmd, data, file, &dd, &text, &len);
+    if (rc)
+        return rc;
     zc_roster_import_stats stats;
     int64_t total = 0;
-    err = zc_roster_import_csv(dd->store, dd->region_key, text, len, &stats, &diag);
+    zc_err err = zc_roster_import_csv(dd->store, dd->region_key, text, len, &stats, &diag);
     if (!err)
         err = zc_roster_count(dd->store, &total, &diag);
     zc_datadir_close(dd);

@@ -157,16 +157,13 @@ static int install(int argc, char **argv)
     zc_diag diag = {{0}, 0}, inner = {{0}, 0};
     char *text;
     size_t len;
-    zc_err err = ctl_read_file(file, &text, &len, &diag);
-    if (err)
-        return ctl_fail(cmd, err, &diag);
     zc_datadir *dd;
-    if ((err = zc_datadir_open(data, &dd, &diag))) {
-        free(text);
-        return ctl_fail(cmd, err, &diag);
-    }
+    int rc = ctl_open_with_file(cmd, data, file, &dd, &text, &len);
+    if (rc)
+        return rc;
     int64_t version = 0;
-    err = zc_rulebook_install(dd->store, dd->rules_pk, text, len, ctl_now_ms(), &version, &inner);
+    zc_err err =
+        zc_rulebook_install(dd->store, dd->rules_pk, text, len, ctl_now_ms(), &version, &inner);
     if (err)
         zc_diag_set(&diag, err, "%s: %s", file, inner.msg);
     zc_datadir_close(dd);

@@ -116,6 +116,21 @@ int ctl_fail(const char *cmd, zc_err err, const zc_diag *diag)
     }
 }
 
+int ctl_open_with_file(const char *cmd, const char *data, const char *file, zc_datadir **dd,
+                       char **text, size_t *len)
+{
+    zc_diag diag = {{0}, 0};
+    zc_err err = ctl_read_file(file, text, len, &diag);
+    if (err)
+        return ctl_fail(cmd, err, &diag);
+    if ((err = zc_datadir_open(data, dd, &diag))) {
+        free(*text);
+        *text = NULL;
+        return ctl_fail(cmd, err, &diag);
+    }
+    return CTL_EXIT_OK;
+}
+
 zc_ms ctl_now_ms(void)
 {
     struct timespec ts;

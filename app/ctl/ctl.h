@@ -8,6 +8,7 @@
 #ifndef ZC_CTL_H
 #define ZC_CTL_H
 
+#include "zc/datadir.h"
 #include "zc/date.h"
 #include "zc/err.h"
 
@@ -45,6 +46,14 @@ int ctl_fail(const char *cmd, zc_err err, const zc_diag *diag);
 
 /* Prints a usage problem and returns CTL_EXIT_USAGE. */
 int ctl_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * For commands that load a file into a kiosk: reads FILE, then opens the data directory. Returns
+ * CTL_EXIT_OK with both ready (the caller frees *text and closes *dd), or the exit code after
+ * reporting the failure.
+ */
+int ctl_open_with_file(const char *cmd, const char *data, const char *file, zc_datadir **dd,
+                       char **text, size_t *len);
 
 /* The wall clock, as UTC epoch milliseconds. */
 zc_ms ctl_now_ms(void);
