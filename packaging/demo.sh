@@ -64,6 +64,7 @@ cat >"$DEMO/walk.script" <<SCRIPT
 1500 screenshot identified
 4000 tap continue
 4500 screenshot choose
+7000 tap next
 10000 tap item:L01
 10500 screenshot confirm
 14000 tap confirm
