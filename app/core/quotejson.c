@@ -102,7 +102,7 @@ zc_err zc_quotejson_elder(const char *text, size_t len, zc_quote_elder *out, zc_
     return err;
 }
 
-static zc_err read_history(json_t *a, zc_ms *out, zc_diag *diag)
+static zc_err read_history(json_t *a, const zc_tz *tz, zc_ms *out, zc_diag *diag)
 {
     size_t i;
     json_t *e;
@@ -113,13 +113,16 @@ static zc_err read_history(json_t *a, zc_ms *out, zc_diag *diag)
             return zc_diag_set(diag, ZC_ERR_INVALID,
                                "history[%zu]: must be {\"at\": \"ISO 8601 time\"}", i);
         zc_diag inner = {{0}, 0};
-        if (zc_time_parse_iso8601(json_string_value(at), &out[i], &inner))
+        const char *text = json_string_value(at);
+        if (tz ? zc_tz_parse_time(tz, text, &out[i], &inner)
+               : zc_time_parse_iso8601(text, &out[i], &inner))
             return zc_diag_set(diag, ZC_ERR_INVALID, "history[%zu].at: %s", i, inner.msg);
     }
     return ZC_OK;
 }
 
-zc_err zc_quotejson_history(const char *text, size_t len, zc_ms **out, size_t *n, zc_diag *diag)
+zc_err zc_quotejson_history(const char *text, size_t len, const zc_tz *tz, zc_ms **out, size_t *n,
+                            zc_diag *diag)
 {
     *out = NULL;
     *n = 0;
@@ -135,7 +138,7 @@ zc_err zc_quotejson_history(const char *text, size_t len, zc_ms **out, size_t *n
                           ZC_QUOTEJSON_HISTORY_MAX);
     else if (count > 0 && !(*out = calloc(count, sizeof **out)))
         err = ZC_ERR_NOMEM;
-    else if (count > 0 && (err = read_history(a, *out, diag))) {
+    else if (count > 0 && (err = read_history(a, tz, *out, diag))) {
         free(*out);
         *out = NULL;
     }

@@ -658,3 +658,22 @@ zc_ms zc_tz_to_utc(const zc_tz *tz, zc_date d, int second_of_day)
     return clamp64(u, ZC_MS_MIN / ZC_MS_PER_SECOND, ZC_MS_MAX / ZC_MS_PER_SECOND) *
            ZC_MS_PER_SECOND;
 }
+
+zc_err zc_tz_parse_time(const zc_tz *tz, const char *text, zc_ms *out, zc_diag *diag)
+{
+    zc_err err = zc_time_parse_iso8601(text, out, diag);
+    if (err != ZC_ERR_INVALID || !text || strlen(text) >= ZC_ISO8601_MAX)
+        return err;
+    /* Read the wall-clock fields as if they were UTC, then place them in tz. */
+    char utc[ZC_ISO8601_MAX + 1];
+    zc_ms wall;
+    snprintf(utc, sizeof utc, "%sZ", text);
+    if (zc_time_parse_iso8601(utc, &wall, NULL) != ZC_OK)
+        return err;
+    const zc_ms day_ms = (zc_ms)ZC_SECONDS_PER_DAY * ZC_MS_PER_SECOND;
+    int64_t days = wall >= 0 ? wall / day_ms : -((-wall + day_ms - 1) / day_ms);
+    zc_ms into_day = wall - days * day_ms;
+    *out = zc_tz_to_utc(tz, zc_date_from_days(days), (int)(into_day / ZC_MS_PER_SECOND)) +
+           into_day % ZC_MS_PER_SECOND;
+    return ZC_OK;
+}

@@ -51,7 +51,7 @@ static zc_err load_elder(const char *file, zc_quote_elder *out, zc_diag *diag)
     return err;
 }
 
-static zc_err load_history(const char *file, zc_ms **out, size_t *n, zc_diag *diag)
+static zc_err load_history(const char *file, const zc_tz *tz, zc_ms **out, size_t *n, zc_diag *diag)
 {
     *out = NULL;
     *n = 0;
@@ -63,7 +63,7 @@ static zc_err load_history(const char *file, zc_ms **out, size_t *n, zc_diag *di
     if (err)
         return err;
     zc_diag inner = {{0}, 0};
-    if ((err = zc_quotejson_history(text, len, out, n, &inner)))
+    if ((err = zc_quotejson_history(text, len, tz, out, n, &inner)))
         zc_diag_set(diag, err, "%s: %s", file, inner.msg);
     free(text);
     return err;
@@ -89,8 +89,6 @@ int ctl_quote(int argc, char **argv)
     zc_quote_input in = {.canteen = canteen, .canteen_region = region};
     if (zc_money_parse_fen(price_text, &in.price, &diag))
         return ctl_usage(cmd, "--price: %s", diag.msg);
-    if (zc_time_parse_iso8601(at_text, &in.at, &diag))
-        return ctl_usage(cmd, "--at: %s", diag.msg);
     if (fee_text) {
         if (zc_money_parse_fen(fee_text, &in.delivery_fee, &diag))
             return ctl_usage(cmd, "--delivery-fee: %s", diag.msg);
@@ -100,9 +98,15 @@ int ctl_quote(int argc, char **argv)
     zc_quote_elder elder;
     zc_ms *history = NULL;
     zc_err err;
-    if ((err = load_rules(rules_file, &rules, &diag)) ||
-        (err = load_elder(elder_file, &elder, &diag)) ||
-        (err = load_history(history_file, &history, &in.nhistory, &diag))) {
+    if ((err = load_rules(rules_file, &rules, &diag)))
+        return ctl_fail(cmd, err, &diag);
+    /* A time without an offset is local time where the rules apply. */
+    if (zc_tz_parse_time(rules->tz, at_text, &in.at, &diag)) {
+        zc_rules_free(rules);
+        return ctl_usage(cmd, "--at: %s", diag.msg);
+    }
+    if ((err = load_elder(elder_file, &elder, &diag)) ||
+        (err = load_history(history_file, rules->tz, &history, &in.nhistory, &diag))) {
         zc_rules_free(rules);
         return ctl_fail(cmd, err, &diag);
     }

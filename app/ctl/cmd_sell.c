@@ -19,17 +19,23 @@ static int open_kiosk(const char *cmd, const char *data, zc_datadir **dd, zc_led
     return err ? ctl_fail(cmd, err, &diag) : CTL_EXIT_OK;
 }
 
-/* The instant given with --at, or now; never earlier than the last entry when defaulted. */
-static int when(const char *cmd, const char *at_text, zc_ms *at)
+/* The instant given with --at (without an offset: the kiosk's local time), or now. */
+static int when(const char *cmd, const zc_datadir *dd, const char *at_text, zc_ms *at)
 {
     zc_diag diag = {{0}, 0};
     if (!at_text) {
         *at = ctl_now_ms();
         return CTL_EXIT_OK;
     }
-    if (zc_time_parse_iso8601(at_text, at, &diag))
+    if (zc_tz_parse_time(dd->tz, at_text, at, &diag))
         return ctl_usage(cmd, "--at: %s", diag.msg);
     return CTL_EXIT_OK;
+}
+
+static void close_kiosk(zc_datadir *dd, zc_ledger *ledger)
+{
+    zc_ledger_close(ledger);
+    zc_datadir_close(dd);
 }
 
 static json_t *sale_json(const zc_sell_result *r, const char *receipt)
@@ -88,18 +94,21 @@ int ctl_sell(int argc, char **argv)
             return ctl_usage(cmd, "--delivery-fee: %s", diag.msg);
         req.delivered = true;
     }
-    int rc = when(cmd, at_text, &req.at);
     zc_datadir *dd;
     zc_ledger *ledger;
-    if (rc || (rc = open_kiosk(cmd, data, &dd, &ledger)))
+    int rc = open_kiosk(cmd, data, &dd, &ledger);
+    if (rc)
         return rc;
+    if ((rc = when(cmd, dd, at_text, &req.at))) {
+        close_kiosk(dd, ledger);
+        return rc;
+    }
     zc_sell_result r;
     char receipt[ZC_RECEIPT_TEXT_SIZE] = "";
     zc_err err = zc_sell(dd, ledger, &req, &r, &diag);
     if (!err)
         err = zc_receipt_text(&r.sale, r.sale.hash, &dd->device_key, receipt, sizeof receipt);
-    zc_ledger_close(ledger);
-    zc_datadir_close(dd);
+    close_kiosk(dd, ledger);
     if (err)
         return ctl_fail(cmd, err, &diag);
     return ctl_print_json(cmd, sale_json(&r, receipt));
@@ -123,9 +132,13 @@ int ctl_void(int argc, char **argv)
     zc_ms at;
     zc_datadir *dd;
     zc_ledger *ledger;
-    int rc = when(cmd, at_text, &at);
-    if (rc || (rc = open_kiosk(cmd, data, &dd, &ledger)))
+    int rc = open_kiosk(cmd, data, &dd, &ledger);
+    if (rc)
         return rc;
+    if ((rc = when(cmd, dd, at_text, &at))) {
+        close_kiosk(dd, ledger);
+        return rc;
+    }
     zc_diag diag = {{0}, 0};
     zc_ledger_head head;
     zc_err err = zc_ledger_head_get(dd->store, &head, &diag);
@@ -135,8 +148,7 @@ int ctl_void(int argc, char **argv)
     zc_sale v;
     if (!err)
         err = zc_sell_void(dd, ledger, seq, reason, at, &v, &diag);
-    zc_ledger_close(ledger);
-    zc_datadir_close(dd);
+    close_kiosk(dd, ledger);
     if (err)
         return ctl_fail(cmd, err, &diag);
     return ctl_print_json(cmd, json_pack("{s:I,s:I,s:s,s:I,s:I,s:I}", "seq", (json_int_t)v.seq,

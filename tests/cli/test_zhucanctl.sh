@@ -164,6 +164,10 @@ out_has '"subsidy":300'
 printf '[{"at": "2026-03-02T11:00:00+08:00"}]' >"$T/history.json"
 expect 0 "quote with the period used" -- "$CTL" quote --rules "$T/rules.json" --elder "$T/elder.json" --price 1500 --at 2026-03-02T12:00:00+08:00 --history "$T/history.json"
 out_has '"subsidy":0'
+expect 0 "quote at a local time without offset" -- "$CTL" quote --rules "$T/rules.json" --elder "$T/elder.json" --price 1500 --at 2026-03-02T12:00:00
+out_has '"period":"lunch"'
+expect 2 "quote at a bad time" -- "$CTL" quote --rules "$T/rules.json" --elder "$T/elder.json" --price 1500 --at 2026-03-02T25:00:00
+err_has "--at"
 expect 2 "quote without --at" -- "$CTL" quote --rules "$T/rules.json" --elder "$T/elder.json" --price 1500
 expect 2 "quote with a bad elder" -- sh -c "printf '{\"status\": \"gone\"}' >'$T/bad-elder.json'; '$CTL' quote --rules '$T/rules.json' --elder '$T/bad-elder.json' --price 1500 --at 2026-03-02T12:00:00+08:00"
 err_has "bad-elder.json"

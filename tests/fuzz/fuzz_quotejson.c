@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n;
     zc_diag diag;
     (void)zc_quotejson_elder((const char *)data, size, &elder, &diag);
-    if (zc_quotejson_history((const char *)data, size, &history, &n, &diag) == ZC_OK)
+    if (zc_quotejson_history((const char *)data, size, NULL, &history, &n, &diag) == ZC_OK)
         free(history);
     return 0;
 }

@@ -72,9 +72,9 @@ static void run_bad(const bad_json *cases, size_t n, bool elder)
         zc_quote_elder e;
         zc_ms *h = NULL;
         size_t nh = 0;
-        zc_err err = elder
-                         ? zc_quotejson_elder(cases[i].text, strlen(cases[i].text), &e, &d)
-                         : zc_quotejson_history(cases[i].text, strlen(cases[i].text), &h, &nh, &d);
+        zc_err err =
+            elder ? zc_quotejson_elder(cases[i].text, strlen(cases[i].text), &e, &d)
+                  : zc_quotejson_history(cases[i].text, strlen(cases[i].text), NULL, &h, &nh, &d);
         if (err != ZC_ERR_INVALID || strncmp(d.msg, cases[i].msg, strlen(cases[i].msg)) != 0)
             fail_msg("case %zu (%s): %s \"%s\"", i, cases[i].text, zc_err_str(err), d.msg);
         assert_null(h);
@@ -95,11 +95,11 @@ static void test_history(void **state)
     zc_diag d = {{0}, 0};
     const char *text =
         "[{\"at\": \"2026-03-02T12:00:00+08:00\"}, {\"at\": \"2026-03-02T04:00:00Z\"}]";
-    assert_int_equal(zc_quotejson_history(text, strlen(text), &h, &n, &d), ZC_OK);
+    assert_int_equal(zc_quotejson_history(text, strlen(text), NULL, &h, &n, &d), ZC_OK);
     assert_int_equal(n, 2);
     assert_true(h[0] == h[1]); /* the same instant, written two ways */
     free(h);
-    assert_int_equal(zc_quotejson_history("[]", 2, &h, &n, &d), ZC_OK);
+    assert_int_equal(zc_quotejson_history("[]", 2, NULL, &h, &n, &d), ZC_OK);
     assert_int_equal(n, 0);
     assert_null(h);
     run_bad(BAD_HISTORIES, sizeof BAD_HISTORIES / sizeof BAD_HISTORIES[0], false);

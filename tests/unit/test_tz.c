@@ -677,17 +677,66 @@ static void test_open_messages(void **state)
     assert_null(tz);
 }
 
+/* Times people write without an offset are local where the rules apply. */
+typedef struct offsetless_case {
+    const char *zone, *text, *same_as; /* same_as NULL: refused */
+} offsetless_case;
+
+static const offsetless_case LOCAL_TIMES[] = {
+    {"Asia/Shanghai", "2026-03-02T12:00:00", "2026-03-02T12:00:00+08:00"},
+    {"Asia/Shanghai", "2026-03-02 00:30:00.250", "2026-03-01T16:30:00.250Z"},
+    {"Asia/Shanghai", "2026-03-02T03:00:00Z", "2026-03-02T03:00:00Z"},
+    {"America/New_York", "2026-07-01T09:00:00", "2026-07-01T13:00:00Z"},
+    {"America/New_York", "2026-01-01T09:00:00", "2026-01-01T14:00:00Z"},
+    {"UTC", "1969-12-31T23:59:59", "1969-12-31T23:59:59Z"},
+    {"Asia/Shanghai", "2026-02-30T12:00:00", NULL},
+    {"Asia/Shanghai", "2026-03-02T12:00", NULL},
+    {"Asia/Shanghai", "noon", NULL},
+    {"Asia/Shanghai", "2026-03-02T12:00:00+25:00", NULL},
+};
+
+static void test_parse_local_times(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof LOCAL_TIMES / sizeof LOCAL_TIMES[0]; i++) {
+        const offsetless_case *c = &LOCAL_TIMES[i];
+        zc_tz *tz = open_zone(c->zone);
+        zc_ms got = 0, want = 0;
+        zc_diag diag = {{0}, 0};
+        zc_err err = zc_tz_parse_time(tz, c->text, &got, &diag);
+        if (!c->same_as) {
+            if (err != ZC_ERR_INVALID || !diag.msg[0])
+                fail_msg("%s in %s was accepted", c->text, c->zone);
+        } else {
+            assert_int_equal(zc_time_parse_iso8601(c->same_as, &want, NULL), ZC_OK);
+            if (err != ZC_OK || got != want)
+                fail_msg("%s in %s: %s, %lld != %lld", c->text, c->zone, diag.msg, (long long)got,
+                         (long long)want);
+        }
+        zc_tz_free(tz);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_local),       cmocka_unit_test(test_to_utc),
-        cmocka_unit_test(test_round_trip),  cmocka_unit_test(test_local_millis),
-        cmocka_unit_test(test_extremes),    cmocka_unit_test(test_names),
-        cmocka_unit_test(test_fixed),       cmocka_unit_test(test_footer_rules),
-        cmocka_unit_test(test_bad_footers), cmocka_unit_test(test_versions),
-        cmocka_unit_test(test_64bit_times), cmocka_unit_test(test_corrupt),
-        cmocka_unit_test(test_truncated),   cmocka_unit_test(test_garbage),
-        cmocka_unit_test(test_open_names),  cmocka_unit_test(test_open_messages),
+        cmocka_unit_test(test_local),
+        cmocka_unit_test(test_to_utc),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_local_millis),
+        cmocka_unit_test(test_extremes),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_fixed),
+        cmocka_unit_test(test_footer_rules),
+        cmocka_unit_test(test_bad_footers),
+        cmocka_unit_test(test_versions),
+        cmocka_unit_test(test_64bit_times),
+        cmocka_unit_test(test_corrupt),
+        cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_open_names),
+        cmocka_unit_test(test_open_messages),
+        cmocka_unit_test(test_parse_local_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

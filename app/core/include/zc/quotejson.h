@@ -17,7 +17,11 @@ enum { ZC_QUOTEJSON_HISTORY_MAX = 10000 };
 /* Missing keys default to: registered true, no birth date, region "", no categories, active. */
 zc_err zc_quotejson_elder(const char *text, size_t len, zc_quote_elder *out, zc_diag *diag);
 
-/* *out is malloc'd (NULL when empty); the caller frees it. */
-zc_err zc_quotejson_history(const char *text, size_t len, zc_ms **out, size_t *n, zc_diag *diag);
+/*
+ * *out is malloc'd (NULL when empty); the caller frees it. Times without an offset are local in
+ * tz (the rules' zone); with tz NULL they are refused.
+ */
+zc_err zc_quotejson_history(const char *text, size_t len, const zc_tz *tz, zc_ms **out, size_t *n,
+                            zc_diag *diag);
 
 #endif

@@ -60,4 +60,11 @@ void zc_tz_local(const zc_tz *tz, zc_ms t, zc_local *out);
  */
 zc_ms zc_tz_to_utc(const zc_tz *tz, zc_date d, int second_of_day);
 
+/*
+ * Parses an ISO 8601 instant; one written without an offset ("2026-03-02T12:00:00") is taken as
+ * local time in tz, as people who write rules and reports think of times. With an offset it is
+ * exactly zc_time_parse_iso8601.
+ */
+zc_err zc_tz_parse_time(const zc_tz *tz, const char *text, zc_ms *out, zc_diag *diag);
+
 #endif
