@@ -6,6 +6,7 @@ set -eu
 PACKAGES="
 build-essential
 cmake
+git
 pkg-config
 clang
 clang-format
