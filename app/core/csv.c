@@ -265,3 +265,53 @@ zc_err zc_csv_check_header(const zc_csv_row *row, const char *const *names, size
     }
     return ZC_OK;
 }
+
+static bool id_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* True when the id text[start, end) already stands before start in the '|'-separated list. */
+static bool listed_before(const char *text, size_t start, size_t end)
+{
+    for (size_t prev = 0; prev < start;) {
+        size_t prev_end = prev;
+        while (text[prev_end] != '|')
+            prev_end++;
+        if (prev_end - prev == end - start && memcmp(text + prev, text + start, end - start) == 0)
+            return true;
+        prev = prev_end + 1;
+    }
+    return false;
+}
+
+zc_err zc_csv_check_id_list(const zc_csv_row *row, size_t col, const char *field, const char *what,
+                            size_t max_len, size_t id_max, zc_diag *diag)
+{
+    const char *text = row->fields[col];
+    size_t len = row->lens[col];
+    if (len >= max_len)
+        return zc_csv_fail(diag, row->line, field, "longer than %zu bytes", max_len - 1);
+    for (size_t start = 0; len > 0 && start <= len;) {
+        size_t end = start;
+        while (end < len && text[end] != '|')
+            end++;
+        int shown = zc_csv_quote_len(text + start, end - start);
+        if (end == start)
+            return zc_csv_fail(diag, row->line, field, "empty %s id (\"%.*s\")", what,
+                               zc_csv_quote_len(text, len), text);
+        for (size_t i = start; i < end; i++)
+            if (!id_char(text[i]))
+                return zc_csv_fail(diag, row->line, field,
+                                   "\"%.*s\" is not a %s id (lower-case letters, digits, _)", shown,
+                                   text + start, what);
+        if (end - start > id_max)
+            return zc_csv_fail(diag, row->line, field, "a %s id is longer than %zu bytes", what,
+                               id_max);
+        if (listed_before(text, start, end))
+            return zc_csv_fail(diag, row->line, field, "\"%.*s\" is listed twice", shown,
+                               text + start);
+        start = end + 1;
+    }
+    return ZC_OK;
+}

@@ -51,11 +51,6 @@ static bool code_valid(const char *code, size_t len)
     return true;
 }
 
-static bool period_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-}
-
 /* ASCII case folding only: codes are ASCII, and the C library's would follow the locale. */
 static bool same_code_ignoring_case(const char *a, const char *b)
 {
@@ -135,43 +130,14 @@ static zc_err check_price(const zc_csv_row *row, zc_menu_item *out, zc_diag *dia
     return ZC_OK;
 }
 
-/* "breakfast|lunch": ids of [a-z0-9_]+, each once. */
+/* "breakfast|lunch": period ids, each once; empty for every period. */
 static zc_err check_periods(const zc_csv_row *row, zc_menu_item *out, zc_diag *diag)
 {
-    const char *text = row->fields[COL_PERIODS];
-    size_t len = row->lens[COL_PERIODS];
-    if (len >= ZC_MENU_PERIODS_MAX)
-        return zc_csv_fail(diag, row->line, "periods", "longer than %d bytes",
-                           ZC_MENU_PERIODS_MAX - 1);
-    for (size_t start = 0; len > 0 && start <= len;) {
-        size_t end = start;
-        while (end < len && text[end] != '|')
-            end++;
-        if (end == start)
-            return zc_csv_fail(diag, row->line, "periods", "empty period id (\"%.*s\")",
-                               zc_csv_quote_len(text, len), text);
-        for (size_t i = start; i < end; i++)
-            if (!period_char(text[i]))
-                return zc_csv_fail(diag, row->line, "periods",
-                                   "\"%.*s\" is not a period id (lower-case letters, digits, _)",
-                                   zc_csv_quote_len(text + start, end - start), text + start);
-        if (end - start > ZC_MENU_PERIOD_ID_MAX)
-            return zc_csv_fail(diag, row->line, "periods", "a period id is longer than %d bytes",
-                               ZC_MENU_PERIOD_ID_MAX);
-        for (size_t prev = 0; prev < start;) {
-            size_t prev_end = prev;
-            while (text[prev_end] != '|')
-                prev_end++;
-            if (prev_end - prev == end - start &&
-                memcmp(text + prev, text + start, end - start) == 0)
-                return zc_csv_fail(diag, row->line, "periods", "\"%.*s\" is listed twice",
-                                   zc_csv_quote_len(text + start, end - start), text + start);
-            prev = prev_end + 1;
-        }
-        start = end + 1;
-    }
-    memcpy(out->periods, text, len + 1);
-    return ZC_OK;
+    zc_err err = zc_csv_check_id_list(row, COL_PERIODS, "periods", "period", ZC_MENU_PERIODS_MAX,
+                                      ZC_MENU_PERIOD_ID_MAX, diag);
+    if (!err)
+        memcpy(out->periods, row->fields[COL_PERIODS], row->lens[COL_PERIODS] + 1);
+    return err;
 }
 
 static zc_err read_row(const zc_csv_row *row, zc_menu_item *out, zc_diag *diag)

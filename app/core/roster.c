@@ -158,44 +158,11 @@ static zc_err check_region(const zc_csv_row *row, roster_row *out, const zc_idnu
     return ZC_OK;
 }
 
-static bool category_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-/* "dibao|shineng": ids of [a-z0-9_]+, each once, since a repeated one could be counted twice. */
+/* "dibao|shineng": category ids, each once, since a repeated one could be counted twice. */
 static zc_err check_categories(const zc_csv_row *row, zc_diag *diag)
 {
-    const char *text = row->fields[COL_CATEGORIES];
-    size_t len = row->lens[COL_CATEGORIES];
-    if (len >= ZC_CATEGORIES_MAX)
-        return zc_csv_fail(diag, row->line, "categories", "longer than %d bytes",
-                           ZC_CATEGORIES_MAX - 1);
-    for (size_t start = 0; len > 0 && start <= len;) {
-        size_t end = start;
-        while (end < len && text[end] != '|')
-            end++;
-        if (end == start)
-            return zc_csv_fail(diag, row->line, "categories", "empty category id (\"%.*s\")",
-                               zc_csv_quote_len(text, len), text);
-        for (size_t i = start; i < end; i++)
-            if (!category_char(text[i]))
-                return zc_csv_fail(diag, row->line, "categories",
-                                   "\"%.*s\" is not a category id (lower-case letters, digits, _)",
-                                   zc_csv_quote_len(text + start, end - start), text + start);
-        for (size_t prev = 0; prev < start;) {
-            size_t prev_end = prev;
-            while (text[prev_end] != '|')
-                prev_end++;
-            if (prev_end - prev == end - start &&
-                memcmp(text + prev, text + start, end - start) == 0)
-                return zc_csv_fail(diag, row->line, "categories", "\"%.*s\" is listed twice",
-                                   zc_csv_quote_len(text + start, end - start), text + start);
-            prev = prev_end + 1;
-        }
-        start = end + 1;
-    }
-    return ZC_OK;
+    return zc_csv_check_id_list(row, COL_CATEGORIES, "categories", "category", ZC_CATEGORIES_MAX,
+                                ZC_CATEGORY_ID_MAX, diag);
 }
 
 static zc_err check_status(const zc_csv_row *row, roster_row *out, zc_diag *diag)

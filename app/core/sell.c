@@ -9,6 +9,8 @@
 
 enum { HISTORY_MAX = 1024 }; /* far above any published monthly limit (62) */
 
+_Static_assert((int)ZC_CATEGORY_ID_MAX < (int)ZC_ID_MAX, "every roster category id fits a rules id");
+
 static const zc_ms DAY_MS = (zc_ms)ZC_SECONDS_PER_DAY * ZC_MS_PER_SECOND;
 
 void zc_sell_quote_elder(const zc_elder *e, zc_quote_elder *out)

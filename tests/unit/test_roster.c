@@ -21,7 +21,8 @@ enum {
 
 #define HEADER "id_number,name,birth_date,region,categories,status,qr_token,card_uid\n"
 #define S16 "abcdefghijklmnop"
-#define S128 S16 S16 S16 S16 S16 S16 S16 S16
+#define S64 S16 S16 S16 S16
+#define S128 S64 S64
 
 /* Three elders every test starts from. */
 static const char BASE[] = HEADER "@1,张三华,,,dibao,active,ZCE1.AAAA,04a1b2c3\n"
@@ -327,6 +328,7 @@ static const bad_case BAD[] = {
     {"@3,王五,,,dibao|,active,,\n", 4, "categories: empty category id"},
     {"@3,王五,,,di bao,active,,\n", 4, "categories: \"di bao\" is not"},
     {"@3,王五,,,dibao|tekun|dibao,active,,\n", 4, "categories: \"dibao\" is listed twice"},
+    {"@3,王五,,,dibao|" S64 ",active,,\n", 4, "categories: a category id is longer than 63"},
     {"@3,王五,,,,Active,,\n", 4, "status: \"Active\" is neither"},
     {"@3,王五,,,,,,\n", 4, "status: \"\" is neither"},
     {"\n\n@3,王五,,,,deleted,,\n", 6, "status: \"deleted\""},

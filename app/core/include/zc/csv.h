@@ -61,4 +61,12 @@ int zc_csv_quote_len(const char *text, size_t len);
 zc_err zc_csv_check_header(const zc_csv_row *row, const char *const *names, size_t n,
                            zc_diag *diag);
 
+/*
+ * Checks field `col` as a '|'-separated list of ids ([a-z0-9_]+, each at most id_max bytes, none
+ * listed twice, the whole under max_len bytes; empty is an empty list). `what` names an id in
+ * messages ("category", "period"): "line N: FIELD: \"X\" is not a category id ...".
+ */
+zc_err zc_csv_check_id_list(const zc_csv_row *row, size_t col, const char *field, const char *what,
+                            size_t max_len, size_t id_max, zc_diag *diag);
+
 #endif

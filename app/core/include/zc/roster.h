@@ -20,6 +20,7 @@ enum {
     ZC_NAME_MAX = 128,       /* bytes of UTF-8, with the NUL */
     ZC_REGION_MAX = 13,      /* region codes are 2..12 digits */
     ZC_CATEGORIES_MAX = 256, /* '|'-separated category ids */
+    ZC_CATEGORY_ID_MAX = 63, /* bytes of one category id: the rules' id limit */
     ZC_TOKEN_MAX = 128,      /* QR token or card UID, bytes */
 };
 
