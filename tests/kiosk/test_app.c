@@ -9,6 +9,8 @@
  */
 #include "testutil.h"
 
+#include "viewcheck.h"
+
 #include "kiosk/app.h"
 #include "zc/bundle.h"
 #include "zc/datadir.h"
@@ -25,8 +27,6 @@
 
 static const char ELDER_80[] = "320202193803151008";              /* 王秀英, 87 on T0 */
 static const char DIBAO_QR[] = "ZCE1.2JHTLGMXGEDN73U55XTPLPFT7V"; /* 李桂兰, 83, dibao */
-static const char *const CATEGORY_WORDS[] = {"低保", "特困", "失能", "dibao", "tekun", "shineng"};
-
 enum { PRINTS_MAX = 8, TEXT_MAX = 512 };
 
 typedef struct printout {
@@ -53,14 +53,6 @@ static zc_ms at(const char *iso)
     zc_ms t;
     assert_int_equal(zc_time_parse_iso8601(iso, &t, NULL), ZC_OK);
     return t;
-}
-
-static bool names_category(const char *text)
-{
-    for (size_t i = 0; i < sizeof CATEGORY_WORDS / sizeof CATEGORY_WORDS[0]; i++)
-        if (text && strstr(text, CATEGORY_WORDS[i]))
-            return true;
-    return false;
 }
 
 static hal_err print_cb(void *ctx, const hal_escpos_receipt *r, char *message, size_t size)
@@ -94,13 +86,13 @@ static void check(fixture *f)
     for (size_t i = 0; i < f->v.n; i++) {
         const zc_view_item *it = &f->v.items[i];
         buttons += it->role == ZC_ROLE_BUTTON || it->role == ZC_ROLE_BUTTON_PRIMARY;
-        if (!f->v.staff && (names_category(it->text) || names_category(it->text2)))
+        if (!f->v.staff && (kt_names_category(it->text) || kt_names_category(it->text2)))
             fail_msg("elder screen %s names a category: %s", f->v.screen, it->text);
     }
     if (!f->v.staff && buttons > 2)
         fail_msg("elder screen %s has %d buttons", f->v.screen, buttons);
     for (size_t i = 0; i < f->nprints; i++)
-        if (names_category(f->prints[i].all))
+        if (kt_names_category(f->prints[i].all))
             fail_msg("a receipt names a category: %s", f->prints[i].all);
 }
 
@@ -172,43 +164,21 @@ static void speech(fixture *f, char *all, size_t size)
     char text[ZC_VIEW_TEXT_MAX * 2];
     all[0] = '\0';
     while (zc_app_take_speech(f->app, text, sizeof text)) {
-        if (names_category(text))
+        if (kt_names_category(text))
             fail_msg("said a category: %s", text);
         size_t n = strlen(all);
         snprintf(all + n, size - n, "%s", text);
     }
 }
 
-static const zc_view_item *find_text(const zc_view *v, const char *text)
-{
-    for (size_t i = 0; i < v->n; i++)
-        if (strstr(v->items[i].text, text) || strstr(v->items[i].text2, text))
-            return &v->items[i];
-    return NULL;
-}
-
-static const zc_view_item *find_role(const zc_view *v, zc_role role)
-{
-    for (size_t i = 0; i < v->n; i++)
-        if (v->items[i].role == role)
-            return &v->items[i];
-    return NULL;
-}
-
 static void expect_screen(const fixture *f, const char *name)
 {
-    if (strcmp(f->v.screen, name) != 0)
-        fail_msg("on screen %s, wanted %s", f->v.screen, name);
+    kt_expect_screen(&f->v, name);
 }
 
 static void expect_text(const fixture *f, const char *text)
 {
-    if (!find_text(&f->v, text)) {
-        for (size_t i = 0; i < f->v.n; i++)
-            print_message("  [%d] %s | %s | %s\n", f->v.items[i].role, f->v.items[i].id,
-                          f->v.items[i].text, f->v.items[i].text2);
-        fail_msg("screen %s does not show '%s'", f->v.screen, text);
-    }
+    kt_expect_text(&f->v, text);
 }
 
 /* ---- the ledger, read behind the app's back ---- */
@@ -337,8 +307,8 @@ static void test_whole_sale_by_id_card(void **state)
     expect_text(f, "您好，王*英");
     expect_text(f, "80至89岁");
     expect_text(f, "今天还可以享受 2 次助餐补贴");
-    assert_null(find_text(&f->v, "王秀英"));
-    assert_null(find_text(&f->v, ELDER_80));
+    assert_null(kt_find_text(&f->v, "王秀英"));
+    assert_null(kt_find_text(&f->v, ELDER_80));
     speech(f, said, sizeof said);
     assert_non_null(strstr(said, "今天还可以享受2次助餐补贴"));
     assert_true(zc_app_next_deadline(f->app) >= f->now + 20000);
@@ -360,7 +330,7 @@ static void test_whole_sale_by_id_card(void **state)
     tap(f, "item:L01");
     expect_screen(f, "confirm");
     /* 80-89 gives ¥4.00 under the default rules. */
-    assert_string_equal(find_role(&f->v, ZC_ROLE_BIG_AMOUNT)->text, "您付 ¥11.00");
+    assert_string_equal(kt_find_role(&f->v, ZC_ROLE_BIG_AMOUNT)->text, "您付 ¥11.00");
     expect_text(f, "¥15.00");
     expect_text(f, "¥4.00");
     speech(f, said, sizeof said);
@@ -394,7 +364,7 @@ static void test_whole_sale_by_id_card(void **state)
     assert_int_equal(p->subsidy, 400);
     assert_int_equal(p->self_pay, 1100);
     assert_non_null(strstr(p->all, "两荤一素套餐"));
-    assert_string_equal(find_role(&f->v, ZC_ROLE_QR)->text, p->qr);
+    assert_string_equal(kt_find_role(&f->v, ZC_ROLE_QR)->text, p->qr);
     zc_receipt rec;
     zc_diag d = {{0}, 0};
     assert_int_equal(zc_receipt_parse(p->qr, strlen(p->qr), &rec, &d), ZC_OK);
@@ -518,7 +488,7 @@ static void test_printer_out_of_paper(void **state)
     expect_screen(f, "done");
     expect_text(f, "收据没有打印出来");
     expect_text(f, "打印机没有纸了");
-    assert_non_null(find_role(&f->v, ZC_ROLE_QR));
+    assert_non_null(kt_find_role(&f->v, ZC_ROLE_QR));
     char said[4096];
     speech(f, said, sizeof said);
     assert_non_null(strstr(said, "收据没有打印出来，请告诉工作人员"));
@@ -536,7 +506,7 @@ static void test_no_printer(void **state)
     to_confirm(f, ELDER_80, "王秀英");
     tap(f, "confirm");
     expect_text(f, "这台机器不打印收据");
-    assert_non_null(find_role(&f->v, ZC_ROLE_QR));
+    assert_non_null(kt_find_role(&f->v, ZC_ROLE_QR));
     assert_int_equal(f->nprints, 0);
 }
 
@@ -647,23 +617,23 @@ static void test_report_rows(void **state)
     expect_screen(f, "staff_report");
     assert_true(f->v.staff);
     expect_text(f, "今日报表 2026-03-02");
-    const zc_view_item *row = find_text(&f->v, "笔数");
+    const zc_view_item *row = kt_find_text(&f->v, "笔数");
     assert_non_null(row);
     assert_int_equal(row->role, ZC_ROLE_ROW);
     assert_string_equal(row->text2, "3");
-    assert_string_equal(find_text(&f->v, "营业额")->text2, "¥38.00");
-    assert_string_equal(find_text(&f->v, "政府补贴")->text2, "¥9.00");
-    assert_string_equal(find_text(&f->v, "老人自付")->text2, "¥29.00");
-    row = find_text(&f->v, "午餐");
+    assert_string_equal(kt_find_text(&f->v, "营业额")->text2, "¥38.00");
+    assert_string_equal(kt_find_text(&f->v, "政府补贴")->text2, "¥9.00");
+    assert_string_equal(kt_find_text(&f->v, "老人自付")->text2, "¥29.00");
+    row = kt_find_text(&f->v, "午餐");
     assert_non_null(row);
     assert_string_equal(row->text2, "3 笔  ¥38.00");
     /* Staff see the category the subsidy came from. */
-    row = find_text(&f->v, "低保");
+    row = kt_find_text(&f->v, "低保");
     assert_non_null(row);
     assert_string_equal(row->text2, "1 笔  ¥5.00");
-    assert_string_equal(find_text(&f->v, "80-89")->text2, "1 笔  ¥4.00");
-    assert_string_equal(find_text(&f->v, "无补贴")->text2, "1 笔  ¥0.00");
-    assert_string_equal(find_text(&f->v, "现金")->text2, "3 笔  ¥29.00");
+    assert_string_equal(kt_find_text(&f->v, "80-89")->text2, "1 笔  ¥4.00");
+    assert_string_equal(kt_find_text(&f->v, "无补贴")->text2, "1 笔  ¥0.00");
+    assert_string_equal(kt_find_text(&f->v, "现金")->text2, "3 笔  ¥29.00");
     tap(f, "back");
 
     /* Cash count against the cash self-pay. */
@@ -671,7 +641,7 @@ static void test_report_rows(void **state)
     expect_text(f, "¥29.00");
     keys(f, "2850");
     key(f, "Enter");
-    assert_string_equal(find_text(&f->v, "差额")->text2, "-¥0.50");
+    assert_string_equal(kt_find_text(&f->v, "差额")->text2, "-¥0.50");
     tap(f, "back");
 
     /* Close the day: recorded, and the Z report printed without categories. */
@@ -728,7 +698,7 @@ static void test_pins_and_settings_persist(void **state)
     key(f, "Enter");
     expect_text(f, "密码已修改");
     tap(f, "back");
-    assert_null(find_text(&f->v, "出厂默认"));
+    assert_null(kt_find_text(&f->v, "出厂默认"));
     tap(f, "settings");
     tap(f, "vol_down");
     tap(f, "exit"); /* not on this screen: ignored */
@@ -744,7 +714,7 @@ static void test_pins_and_settings_persist(void **state)
     keys(f, "2468");
     key(f, "Enter");
     expect_screen(f, "staff_menu");
-    assert_null(find_text(&f->v, "出厂默认"));
+    assert_null(kt_find_text(&f->v, "出厂默认"));
     /* Muted: nothing is queued to be said. */
     tap(f, "settings");
     tap(f, "mute");
@@ -787,7 +757,7 @@ static void test_clock(void **state)
     tick(f, at("2026-03-02T11:00:00+08:00"));
     expect_text(f, "时间不对");
     tick(f, at("2026-03-02T12:30:00+08:00"));
-    assert_null(find_text(&f->v, "时间不对"));
+    assert_null(kt_find_text(&f->v, "时间不对"));
 }
 
 static void test_unplugged_reader(void **state)

@@ -9,6 +9,8 @@
  */
 #include "testutil.h"
 
+#include "viewcheck.h"
+
 #include "../../app/kiosk/logic/machine.h"
 
 #include <stdio.h>
@@ -27,9 +29,6 @@ typedef struct harness {
     char speech[ZC_SPEECH_MAX]; /* the last thing said */
 } harness;
 
-static const char *const CATEGORY_WORDS[] = {"低保", "特困",  "失能",  "优抚",
-                                             "计生", "dibao", "tekun", "shineng"};
-
 static zc_strings *load(const char *name)
 {
     char path[ZC_TEST_PATH_MAX];
@@ -39,14 +38,6 @@ static zc_strings *load(const char *name)
     if (zc_strings_load(path, &s, &d))
         fail_msg("%s", d.msg);
     return s;
-}
-
-static bool names_category(const char *text)
-{
-    for (size_t i = 0; i < sizeof CATEGORY_WORDS / sizeof CATEGORY_WORDS[0]; i++)
-        if (strstr(text, CATEGORY_WORDS[i]))
-            return true;
-    return false;
 }
 
 /* A text that is only a strings key ("confirm.title"): the lookup failed. */
@@ -78,7 +69,7 @@ static void check(harness *h)
             fail_msg("screen %s shows a strings key: '%s' '%s'", h->v.screen, it->text, it->text2);
         if (it->role == ZC_ROLE_BUTTON || it->role == ZC_ROLE_BUTTON_PRIMARY)
             buttons++;
-        if (!h->v.staff && (names_category(it->text) || names_category(it->text2)))
+        if (!h->v.staff && (kt_names_category(it->text) || kt_names_category(it->text2)))
             fail_msg("elder screen %s names a category: '%s'", h->v.screen, it->text);
     }
     if (!h->v.staff && buttons > 2)
@@ -90,7 +81,7 @@ static void check(harness *h)
         if (f->kind != ZC_FX_SPEAK)
             continue;
         assert_true(f->u.speech[0] != '\0');
-        if (names_category(f->u.speech) || looks_like_key(f->u.speech))
+        if (kt_names_category(f->u.speech) || looks_like_key(f->u.speech))
             fail_msg("speech: '%s'", f->u.speech);
         snprintf(h->speech, sizeof h->speech, "%s", f->u.speech);
     }
@@ -262,36 +253,14 @@ static size_t actions(const harness *h)
     return n;
 }
 
-static const zc_view_item *find_text(const zc_view *v, const char *text)
-{
-    for (size_t i = 0; i < v->n; i++)
-        if (strstr(v->items[i].text, text) || strstr(v->items[i].text2, text))
-            return &v->items[i];
-    return NULL;
-}
-
-static const zc_view_item *find_role(const zc_view *v, zc_role role)
-{
-    for (size_t i = 0; i < v->n; i++)
-        if (v->items[i].role == role)
-            return &v->items[i];
-    return NULL;
-}
-
 static void expect_screen(const harness *h, const char *name)
 {
-    if (strcmp(h->v.screen, name) != 0)
-        fail_msg("on screen %s, wanted %s", h->v.screen, name);
+    kt_expect_screen(&h->v, name);
 }
 
 static void expect_text(const harness *h, const char *text)
 {
-    if (!find_text(&h->v, text)) {
-        for (size_t i = 0; i < h->v.n; i++)
-            print_message("  [%d] %s | %s | %s\n", h->v.items[i].role, h->v.items[i].id,
-                          h->v.items[i].text, h->v.items[i].text2);
-        fail_msg("screen %s does not show '%s'", h->v.screen, text);
-    }
+    kt_expect_text(&h->v, text);
 }
 
 static void expect_said(const harness *h, const char *text)
@@ -362,15 +331,15 @@ static void test_idle(void **state)
     expect_screen(h, "idle");
     assert_false(h->v.staff);
     expect_text(h, "请刷身份证、扫码或刷卡");
-    const zc_view_item *pic = find_role(&h->v, ZC_ROLE_PICTURE);
+    const zc_view_item *pic = kt_find_role(&h->v, ZC_ROLE_PICTURE);
     assert_non_null(pic);
     assert_string_equal(pic->text, "idle.png");
     /* The way to staff mode is in the status strip, not a third big choice. */
     const zc_view_item *staff = zc_view_find(&h->v, "staff");
     assert_non_null(staff);
     assert_int_equal(staff->role, ZC_ROLE_STATUS);
-    assert_null(find_role(&h->v, ZC_ROLE_BUTTON));
-    assert_null(find_role(&h->v, ZC_ROLE_BUTTON_PRIMARY));
+    assert_null(kt_find_role(&h->v, ZC_ROLE_BUTTON));
+    assert_null(kt_find_role(&h->v, ZC_ROLE_BUTTON_PRIMARY));
     assert_int_equal(zc_machine_deadline(&h->m), 0);
 }
 
@@ -429,7 +398,7 @@ static void test_whole_sale(void **state)
 
     quoted(h, 1300, 500);
     expect_screen(h, "confirm");
-    const zc_view_item *big = find_role(&h->v, ZC_ROLE_BIG_AMOUNT);
+    const zc_view_item *big = kt_find_role(&h->v, ZC_ROLE_BIG_AMOUNT);
     assert_non_null(big);
     assert_string_equal(big->text, "您付 ¥8.00");
     expect_text(h, "原价");
@@ -458,10 +427,10 @@ static void test_whole_sale(void **state)
     expect_text(h, "已完成");
     expect_text(h, "请取走收据");
     expect_text(h, "流水号 42");
-    const zc_view_item *qr = find_role(&h->v, ZC_ROLE_QR);
+    const zc_view_item *qr = kt_find_role(&h->v, ZC_ROLE_QR);
     assert_non_null(qr);
     assert_string_equal(qr->text, "ZCR1|ZK-0123456789ab|42|1|2|3|4|x");
-    assert_string_equal(find_role(&h->v, ZC_ROLE_BIG_AMOUNT)->text, "您付 ¥8.00");
+    assert_string_equal(kt_find_role(&h->v, ZC_ROLE_BIG_AMOUNT)->text, "您付 ¥8.00");
     expect_said(h, "已完成，您付8元。请取走收据。");
     assert_int_equal(h->v.tone, ZC_TONE_SUCCESS);
 
@@ -548,7 +517,7 @@ static void test_not_found_shows_card_name(void **state)
     credential(h, ZC_IDENT_ID_CARD, "110101195001011234", "欧阳秀兰");
     identified(h, ZC_OUTCOME_NOT_FOUND);
     expect_text(h, "欧**兰");
-    assert_null(find_text(&h->v, "欧阳秀兰"));
+    assert_null(kt_find_text(&h->v, "欧阳秀兰"));
     /* Another card may be tried straight away. */
     assert_true(h->m.readers);
     credential(h, ZC_IDENT_QR, "ZCE1.OTHER", NULL);
@@ -602,7 +571,7 @@ static void test_unreadable_card(void **state)
     expect_screen(h, "error");
     expect_text(h, "没有读到卡");
     expect_text(h, "请把卡拿开，再重新放上去");
-    assert_string_equal(find_role(&h->v, ZC_ROLE_PICTURE)->text, "card_again.png");
+    assert_string_equal(kt_find_role(&h->v, ZC_ROLE_PICTURE)->text, "card_again.png");
     expect_said(h, "请把卡拿开");
     /* The readers stay on: presenting the card again just works. */
     assert_true(h->m.readers);
@@ -691,7 +660,7 @@ static void test_reader_unplugged_mid_sale(void **state)
     to_confirm(h);
     device_status(h, "idcard", HAL_STATUS_DISCONNECTED);
     expect_screen(h, "confirm");
-    const zc_view_item *st = find_text(&h->v, "idcard：未连接");
+    const zc_view_item *st = kt_find_text(&h->v, "idcard：未连接");
     assert_non_null(st);
     assert_int_equal(st->role, ZC_ROLE_STATUS);
     assert_int_equal(actions(h), 0);
@@ -701,7 +670,7 @@ static void test_reader_unplugged_mid_sale(void **state)
     printed(h, true, false);
     expect_text(h, "idcard：未连接");
     device_status(h, "idcard", HAL_STATUS_CONNECTED);
-    assert_null(find_text(&h->v, "未连接"));
+    assert_null(kt_find_text(&h->v, "未连接"));
 }
 
 static void test_second_card_ignored(void **state)
@@ -765,7 +734,7 @@ static void test_printer_out_of_paper(void **state)
     expect_text(h, "收据没有打印出来");
     expect_text(h, "打印机没有纸了");
     expect_text(h, "二维码就是您的收据");
-    assert_non_null(find_role(&h->v, ZC_ROLE_QR));
+    assert_non_null(kt_find_role(&h->v, ZC_ROLE_QR));
     expect_said(h, "收据没有打印出来，请告诉工作人员");
     assert_int_equal(h->v.tone, ZC_TONE_WARNING);
     /* Longer on screen: time to photograph the code and call staff. */
@@ -779,7 +748,7 @@ static void test_printer_out_of_paper(void **state)
     sold(h, 10, 1500, 500);
     printed(h, false, true);
     expect_text(h, "这台机器不打印收据");
-    assert_non_null(find_role(&h->v, ZC_ROLE_QR));
+    assert_non_null(kt_find_role(&h->v, ZC_ROLE_QR));
 }
 
 static void test_database_busy(void **state)
@@ -900,7 +869,7 @@ static void login(harness *h, zc_role_staff role, bool is_default)
     assert_true(h->v.staff);
     keys(h, "1234");
     expect_text(h, "\u25CF\u25CF\u25CF\u25CF");
-    assert_null(find_text(&h->v, "1234"));
+    assert_null(kt_find_text(&h->v, "1234"));
     tap(h, "key:ok");
     const zc_fx *f = find_fx(h, ZC_FX_CHECK_PIN);
     assert_non_null(f);
@@ -930,7 +899,7 @@ static void test_staff_login(void **state)
     /* Staff mode logs itself out. */
     login(h, ZC_STAFF_MANAGER, false);
     expect_text(h, "店长");
-    assert_null(find_text(&h->v, "出厂默认"));
+    assert_null(kt_find_text(&h->v, "出厂默认"));
     tick(h, h->m.now + ZC_TIMEOUT_STAFF_MS);
     expect_screen(h, "idle");
     assert_int_equal(h->m.staff, ZC_STAFF_NONE);
@@ -1108,7 +1077,7 @@ static void test_staff_report(void **state)
     expect_text(h, "无补贴");
     expect_text(h, "现金");
     expect_text(h, "¥43.00");
-    const zc_view_item *row = find_text(&h->v, "营业额");
+    const zc_view_item *row = kt_find_text(&h->v, "营业额");
     assert_int_equal(row->role, ZC_ROLE_ROW);
     assert_string_equal(row->text2, "¥43.00");
     tap(h, "back");
@@ -1133,7 +1102,7 @@ static void test_staff_cash(void **state)
     keys(h, "2700");
     expect_text(h, "点算：¥27.00");
     tap(h, "key:ok");
-    const zc_view_item *row = find_text(&h->v, "差额");
+    const zc_view_item *row = kt_find_text(&h->v, "差额");
     assert_non_null(row);
     assert_string_equal(row->text2, "-¥1.00");
     expect_text(h, "现金少了");
@@ -1143,7 +1112,7 @@ static void test_staff_cash(void **state)
     step(h, &ev);
     keys(h, "2900");
     tap(h, "key:ok");
-    assert_string_equal(find_text(&h->v, "差额")->text2, "+¥1.00");
+    assert_string_equal(kt_find_text(&h->v, "差额")->text2, "+¥1.00");
     expect_text(h, "现金多了");
     tap(h, "back");
     tap(h, "cash");
@@ -1193,13 +1162,13 @@ static void test_staff_devices(void **state)
     ev.u.device.status = HAL_STATUS_FAULT;
     snprintf(ev.u.device.message, sizeof ev.u.device.message, "cover open");
     step(h, &ev);
-    const zc_view_item *row = find_text(&h->v, "printer");
+    const zc_view_item *row = kt_find_text(&h->v, "printer");
     assert_non_null(row);
     assert_int_equal(row->role, ZC_ROLE_ROW);
     assert_string_equal(row->text2, "故障：cover open");
-    assert_string_equal(find_text(&h->v, "idcard")->text2, "正常");
+    assert_string_equal(kt_find_text(&h->v, "idcard")->text2, "正常");
     device_status(h, "printer", HAL_STATUS_CONNECTED);
-    assert_string_equal(find_text(&h->v, "printer")->text2, "正常");
+    assert_string_equal(kt_find_text(&h->v, "printer")->text2, "正常");
     expect_text(h, "时钟");
 }
 
@@ -1320,7 +1289,7 @@ static void test_staff_pin_change(void **state)
     answer_err(h, ZC_MEV_PIN_CHANGED, ZC_OK);
     expect_text(h, "密码已修改");
     tap(h, "back");
-    assert_null(find_text(&h->v, "出厂默认"));
+    assert_null(kt_find_text(&h->v, "出厂默认"));
 }
 
 int main(void)
