@@ -11,7 +11,7 @@
 
 enum { PAPER_58 = 58, PAPER_80 = 80, HEX_ID_DIGITS = 4, LINE_MAX_LEN = 1024 };
 
-bool hal_driver_known(const char *name)
+static bool driver_known(const char *name)
 {
     hal_driver driver;
     return hal_driver_parse(name, &driver) == HAL_OK;
@@ -136,7 +136,7 @@ static hal_err device_key(parser *p, const char *key, const char *value)
 {
     hal_device_config *d = p->device;
     if (strcmp(key, "driver") == 0) {
-        if (!hal_driver_known(value))
+        if (!driver_known(value))
             return fail(p,
                         "driver \"%s\" is not one of ga467, hid-scanner, hid-cardreader, "
                         "escpos, sim",
@@ -162,7 +162,7 @@ static hal_err device_key(parser *p, const char *key, const char *value)
 static hal_err usb_key(parser *p, const char *key, const char *value)
 {
     if (strcmp(key, "driver") == 0) {
-        if (!hal_driver_known(value))
+        if (!driver_known(value))
             return fail(p, "driver \"%s\" is not a known driver", value);
         return copy_value(p, p->usb->driver, sizeof p->usb->driver, key, value);
     }

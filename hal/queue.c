@@ -77,12 +77,6 @@ hal_err hal_queue_push(hal_queue *q, const hal_event *ev)
     return err;
 }
 
-void hal_queue_push_all(hal_queue *q, const hal_events *evs)
-{
-    for (size_t i = 0; i < evs->n; i++)
-        hal_queue_push(q, &evs->v[i]);
-}
-
 /* Takes the head; the lock is held. */
 static void take(hal_queue *q, hal_event *out)
 {

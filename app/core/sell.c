@@ -9,11 +9,13 @@
 
 enum { HISTORY_MAX = 1024 }; /* far above any published monthly limit (62) */
 
-_Static_assert((int)ZC_CATEGORY_ID_MAX < (int)ZC_ID_MAX, "every roster category id fits a rules id");
+_Static_assert((int)ZC_CATEGORY_ID_MAX < (int)ZC_ID_MAX,
+               "every roster category id fits a rules id");
 
 static const zc_ms DAY_MS = (zc_ms)ZC_SECONDS_PER_DAY * ZC_MS_PER_SECOND;
 
-void zc_sell_quote_elder(const zc_elder *e, zc_quote_elder *out)
+/* The roster entry as the rules see it. */
+static void quote_elder(const zc_elder *e, zc_quote_elder *out)
 {
     memset(out, 0, sizeof *out);
     out->registered = true;
@@ -70,7 +72,7 @@ static zc_err identify(zc_datadir *dd, const zc_sell_request *req, zc_sell_resul
     if (err)
         return err;
     out->found = true;
-    zc_sell_quote_elder(&out->elder, qe);
+    quote_elder(&out->elder, qe);
     *have_qe = true;
     return ZC_OK;
 }

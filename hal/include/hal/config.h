@@ -53,9 +53,6 @@ typedef struct hal_config {
     hal_usb_match usb[HAL_CONFIG_MAX_USB];
 } hal_config;
 
-/* True for the driver names DESIGN.md fixes. */
-bool hal_driver_known(const char *name);
-
 /*
  * Adds text's sections to cfg (start from a zeroed hal_config). A [usb] entry for an id already
  * present replaces it; a device name already present is an error. On error err holds

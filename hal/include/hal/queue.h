@@ -23,9 +23,6 @@ void hal_queue_set_notify(hal_queue *q, hal_queue_notify_fn fn, void *ctx);
 /* Thread-safe. HAL_ERR_BUSY (and the event is counted as dropped) when full. */
 hal_err hal_queue_push(hal_queue *q, const hal_event *ev);
 
-/* Pushes every event of a decoder's output. */
-void hal_queue_push_all(hal_queue *q, const hal_events *evs);
-
 /* Takes the oldest event; HAL_ERR_AGAIN when there is none. Never blocks. */
 hal_err hal_queue_poll(hal_queue *q, hal_event *out);
 

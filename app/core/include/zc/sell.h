@@ -50,7 +50,4 @@ zc_err zc_sell_quote(zc_datadir *dd, const zc_sell_request *req, zc_sell_result 
 zc_err zc_sell_void(zc_datadir *dd, zc_ledger *ledger, int64_t seq, const char *reason, zc_ms at,
                     zc_sale *out, zc_diag *diag);
 
-/* The roster entry as the rules see it. */
-void zc_sell_quote_elder(const zc_elder *e, zc_quote_elder *out);
-
 #endif
