@@ -29,6 +29,11 @@ espeak-ng
 libespeak-ng-dev
 libqrencode-dev
 tzdata
+libcurl4-openssl-dev
+libmicrohttpd-dev
+libpq-dev
+postgresql
+chromium
 "
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -39,11 +44,19 @@ missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# Node.js runs the console's browser tests; a machine may already have its own (with npm).
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 if [ -z "$missing" ]; then
     echo "install-deps: all packages present"
-    exit 0
+else
+    echo "install-deps: installing$missing"
+    $SUDO apt-get update -q
+    # shellcheck disable=SC2086 # word splitting of the package list is intended
+    $SUDO apt-get install -y -q --no-install-recommends $missing
 fi
-echo "install-deps: installing$missing"
-$SUDO apt-get update -q
-# shellcheck disable=SC2086 # word splitting of the package list is intended
-$SUDO apt-get install -y -q --no-install-recommends $missing
+
+# The browser tests drive Debian's chromium with playwright-core (no browser download).
+browser_dir="$(dirname "$0")/../tests/browser"
+if [ -f "$browser_dir/package-lock.json" ] && [ ! -d "$browser_dir/node_modules/playwright-core" ]; then
+    (cd "$browser_dir" && npm ci --no-audit --no-fund)
+fi

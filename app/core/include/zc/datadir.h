@@ -50,6 +50,7 @@ typedef struct zc_datadir_init_opts {
     const char *canteen;         /* required: the canteen id this kiosk sells for */
     const char *rules_pubkey;    /* required: public.key file or key text to pin */
     const char *region_key_file; /* optional: 32-byte key shared with the hub; else a new one */
+    const uint8_t *region_key;   /* optional: the key itself (enrolment); wins over the file */
     const char *timezone;        /* optional: default ZC_TZ_DEFAULT */
     const char *canteen_region;  /* optional: region code (digits) for home-district rules */
 } zc_datadir_init_opts;

@@ -61,6 +61,17 @@ typedef struct zc_menu_import_stats {
 zc_err zc_menu_import_csv(zc_store *store, const char *data, size_t len,
                           zc_menu_import_stats *stats, zc_diag *diag);
 
+/*
+ * Parses and checks menu CSV text exactly as zc_menu_import_csv does, without a store (for the
+ * hub, which keeps each canteen's menu itself). *items is malloc'd (NULL for a header alone).
+ */
+zc_err zc_menu_parse_csv(const char *data, size_t len, zc_menu_item **items, size_t *n,
+                         zc_diag *diag);
+
+/* Checks one item as a CSV row would be checked (for items arriving as JSON); diag names the
+ * field. */
+zc_err zc_menu_item_check(const zc_menu_item *item, zc_diag *diag);
+
 /* The item with exactly this code; ZC_ERR_NOT_FOUND "no menu item CODE" when there is none. */
 zc_err zc_menu_get(zc_store *store, const char *code, zc_menu_item *out, zc_diag *diag);
 

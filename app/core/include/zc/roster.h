@@ -11,6 +11,7 @@
 #include "zc/date.h"
 #include "zc/err.h"
 #include "zc/idnum.h"
+#include "zc/keys.h"
 #include "zc/store.h"
 
 #include <stdbool.h>
@@ -58,6 +59,42 @@ typedef struct zc_roster_import_stats {
 zc_err zc_roster_import_csv(zc_store *store, const uint8_t region_key[ZC_REGION_KEY_LEN],
                             const char *data, size_t len, zc_roster_import_stats *stats,
                             zc_diag *diag);
+
+/* One validated roster CSV row, as zc_roster_parse_csv hands it over. */
+typedef struct zc_roster_entry {
+    long line; /* its line in the file */
+    uint8_t id_hmac[ZC_HASH_LEN];
+    char name[ZC_NAME_MAX];
+    zc_date birth;
+    char region[ZC_REGION_MAX];
+    char categories[ZC_CATEGORIES_MAX];
+    zc_elder_status status;
+    char qr_token[ZC_TOKEN_MAX]; /* as written, "" for none */
+    char card_uid[ZC_TOKEN_MAX]; /* normalised, "" for none */
+    bool has_qr, has_card;
+    uint8_t qr_hash[ZC_HASH_LEN];   /* zc_roster_qr_hash of qr_token */
+    uint8_t card_hash[ZC_HASH_LEN]; /* zc_roster_card_hash of card_uid */
+} zc_roster_entry;
+
+typedef zc_err (*zc_roster_entry_fn)(void *ctx, const zc_roster_entry *entry, zc_diag *diag);
+
+/*
+ * Parses and checks roster CSV text exactly as zc_roster_import_csv does (same messages, same
+ * repeats check), without a store: for the hub, which keeps its own roster. The whole text is
+ * checked first; only when every row is good is fn called for each row, in file order. An error
+ * from fn stops the walk and is returned.
+ */
+zc_err zc_roster_parse_csv(const uint8_t region_key[ZC_REGION_KEY_LEN], const char *data,
+                           size_t len, zc_roster_entry_fn fn, void *ctx, zc_diag *diag);
+
+/* The hashes the roster keeps of a QR token and of a card UID (normalised first). */
+void zc_roster_qr_hash(const char *token, uint8_t out[ZC_HASH_LEN]);
+zc_err zc_roster_card_hash(const char *uid, uint8_t out[ZC_HASH_LEN], zc_diag *diag);
+
+enum { ZC_ROSTER_QR_TOKEN_LEN = 31 }; /* "ZCE1." and 26 base32 digits of 128 random bits */
+
+/* A new random elder QR token, "ZCE1.<base32>", NUL-terminated in buf. */
+void zc_roster_qr_token_new(char buf[ZC_ROSTER_QR_TOKEN_LEN + 1]);
 
 /* Lookups: ZC_ERR_NOT_FOUND when nobody matches; a malformed ID number is ZC_ERR_INVALID. */
 zc_err zc_roster_find_by_idnum(zc_store *store, const uint8_t region_key[ZC_REGION_KEY_LEN],
