@@ -27,12 +27,12 @@
 #define ZC_SYNC_SKEW_WARN_MS INT64_C(120000)
 
 enum {
-    ZC_SYNC_NONCE_HEX = 32,        /* 128-bit nonce in hex, without the NUL */
-    ZC_SYNC_SIG_B64 = 88,          /* base64 of a 64-byte signature, without the NUL */
-    ZC_SYNC_BATCH_MAX = 500,       /* sales in one push */
-    ZC_SYNC_ROSTER_PAGE = 1000,    /* default roster rows per pull */
+    ZC_SYNC_NONCE_HEX = 32,     /* 128-bit nonce in hex, without the NUL */
+    ZC_SYNC_SIG_B64 = 88,       /* base64 of a 64-byte signature, without the NUL */
+    ZC_SYNC_BATCH_MAX = 500,    /* sales in one push */
+    ZC_SYNC_ROSTER_PAGE = 1000, /* default roster rows per pull */
     ZC_SYNC_ROSTER_PAGE_MAX = 5000,
-    ZC_SYNC_CURSOR_MAX = 64,       /* an opaque roster cursor, with the NUL */
+    ZC_SYNC_CURSOR_MAX = 64, /* an opaque roster cursor, with the NUL */
 };
 
 #define ZC_SYNC_HDR_DEVICE "X-ZC-Device"
@@ -135,22 +135,21 @@ zc_err zc_syncwire_roster_apply(zc_store *store, const zc_syncwire_elder *rows, 
  * CSV row is; *items malloc'd (NULL when the JSON's items is null: nothing newer). */
 zc_err zc_syncwire_menu_from_json(const json_t *o, int64_t *version, zc_menu_item **items,
                                   size_t *n, bool *changed, zc_diag *diag);
-zc_err zc_syncwire_menu_to_json(int64_t version, const zc_menu_item *items, size_t n,
-                                json_t **out);
+zc_err zc_syncwire_menu_to_json(int64_t version, const zc_menu_item *items, size_t n, json_t **out);
 
 /*
  * Replaces the kiosk's menu with items and records version (meta "menu.version") in one
  * transaction.
  */
-zc_err zc_syncwire_menu_apply(zc_store *store, const zc_menu_item *items, size_t n,
-                              int64_t version, zc_diag *diag);
+zc_err zc_syncwire_menu_apply(zc_store *store, const zc_menu_item *items, size_t n, int64_t version,
+                              zc_diag *diag);
 
 /* Kiosk sync state in the store's meta table. */
-#define ZC_META_SYNC_HUB "sync.hub"               /* the hub URL enrolled with */
-#define ZC_META_SYNC_ACKED "sync.acked_seq"       /* highest seq the hub holds without a gap */
-#define ZC_META_SYNC_CURSOR "sync.roster_cursor"  /* roster pull cursor, "" = from scratch */
-#define ZC_META_MENU_VERSION "menu.version"       /* 0 = a locally imported menu */
-#define ZC_META_SYNC_LAST_OK "sync.last_ok_ms"    /* when a round last completed */
-#define ZC_META_SYNC_OFFSET "sync.hub_offset_ms"  /* hub clock minus kiosk clock at last round */
+#define ZC_META_SYNC_HUB "sync.hub"              /* the hub URL enrolled with */
+#define ZC_META_SYNC_ACKED "sync.acked_seq"      /* highest seq the hub holds without a gap */
+#define ZC_META_SYNC_CURSOR "sync.roster_cursor" /* roster pull cursor, "" = from scratch */
+#define ZC_META_MENU_VERSION "menu.version"      /* 0 = a locally imported menu */
+#define ZC_META_SYNC_LAST_OK "sync.last_ok_ms"   /* when a round last completed */
+#define ZC_META_SYNC_OFFSET "sync.hub_offset_ms" /* hub clock minus kiosk clock at last round */
 
 #endif

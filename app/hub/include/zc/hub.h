@@ -43,10 +43,10 @@ typedef struct zc_hub_opts {
 } zc_hub_opts;
 
 enum {
-    ZC_HUB_NAME_MAX = 64,          /* console user names, bytes with the NUL */
-    ZC_HUB_TOKEN_HEX = 64,         /* session token and CSRF token: 32 random bytes in hex */
-    ZC_HUB_CODE_MAX = 32,          /* enrolment code text with the NUL: "ABCD-EFGH-JKLM" */
-    ZC_HUB_PASSWORD_MIN = 8,       /* bytes */
+    ZC_HUB_NAME_MAX = 64,    /* console user names, bytes with the NUL */
+    ZC_HUB_TOKEN_HEX = 64,   /* session token and CSRF token: 32 random bytes in hex */
+    ZC_HUB_CODE_MAX = 32,    /* enrolment code text with the NUL: "ABCD-EFGH-JKLM" */
+    ZC_HUB_PASSWORD_MIN = 8, /* bytes */
 };
 
 #define ZC_HUB_SESSION_MS INT64_C(28800000)     /* a console session lasts 8 hours */
@@ -112,7 +112,7 @@ zc_err zc_hub_enrol(zc_hub *hub, const char *code, const uint8_t pk[ZC_PUBKEY_LE
                     zc_hub_enrolment *out, zc_diag *diag);
 
 typedef struct zc_hub_request {
-    const char *method, *path; /* path with its query string, as sent */
+    const char *method, *path;                     /* path with its query string, as sent */
     const char *device, *time, *nonce, *signature; /* header values, NULL when missing */
     const void *body;
     size_t body_len;
@@ -158,9 +158,8 @@ zc_err zc_hub_heartbeat(zc_hub *hub, const char *device_id, const json_t *body, 
  * Validates a rule set (zc_rules_parse), optionally replaces its effective_from (ms >= 0), signs
  * it with the hub's rules key and stores it. The version must be newer than every published one.
  */
-zc_err zc_hub_rules_publish(zc_hub *hub, const char *rules_text, size_t len,
-                            zc_ms effective_from, const char *by, int64_t *version,
-                            zc_ms *effective, zc_diag *diag);
+zc_err zc_hub_rules_publish(zc_hub *hub, const char *rules_text, size_t len, zc_ms effective_from,
+                            const char *by, int64_t *version, zc_ms *effective, zc_diag *diag);
 /* [{"version","effective_from_ms","published_ms","published_by","rules":{...}}], newest first */
 zc_err zc_hub_rules_list(zc_hub *hub, json_t **out, zc_diag *diag);
 
@@ -177,15 +176,15 @@ typedef struct zc_hub_roster_stats {
  */
 zc_err zc_hub_roster_import(zc_hub *hub, const char *csv, size_t len, bool dry_run,
                             zc_hub_roster_stats *stats, json_t **samples, zc_diag *diag);
-/* {"total","elders":[{"id","name","birth_date","region","categories","status","has_qr","has_card"}]} */
+/* {"total","elders":[{"id","name","birth_date","region","categories","status","has_qr","has_card"}]}
+ */
 zc_err zc_hub_roster_list(zc_hub *hub, const char *query, int64_t offset, int64_t limit,
                           json_t **out, zc_diag *diag);
 /* Gives a new QR token to each elder listed (or, with all_without, to each without one). */
 zc_err zc_hub_roster_issue_qr(zc_hub *hub, const int64_t *ids, size_t n, bool all_without,
                               int64_t *issued, zc_diag *diag);
 /* [{"id","name","qr_text"}] for printing (elders without a token are left out). */
-zc_err zc_hub_roster_cards(zc_hub *hub, const int64_t *ids, size_t n, json_t **out,
-                           zc_diag *diag);
+zc_err zc_hub_roster_cards(zc_hub *hub, const int64_t *ids, size_t n, json_t **out, zc_diag *diag);
 
 /* Replaces a canteen's menu from CSV (zc_menu_parse_csv) and bumps its version. */
 zc_err zc_hub_menu_import(zc_hub *hub, const char *canteen, const char *csv, size_t len,

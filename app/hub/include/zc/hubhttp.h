@@ -24,8 +24,7 @@ typedef struct zc_hubhttp_opts {
 } zc_hubhttp_opts;
 
 /* Starts serving in background threads; returns once the socket listens. */
-zc_err zc_hubhttp_start(zc_hub *hub, const zc_hubhttp_opts *opts, zc_hubhttp **out,
-                        zc_diag *diag);
+zc_err zc_hubhttp_start(zc_hub *hub, const zc_hubhttp_opts *opts, zc_hubhttp **out, zc_diag *diag);
 uint16_t zc_hubhttp_port(const zc_hubhttp *server);
 /* Stops accepting, finishes requests in flight, frees the server (not the hub). */
 void zc_hubhttp_stop(zc_hubhttp *server);

@@ -20,10 +20,10 @@
 #include <stdint.h>
 
 enum {
-    ZC_SYNC_TIMEOUT_MS = 30000,        /* one HTTP request, connect included */
-    ZC_SYNC_INTERVAL_MS = 60000,       /* between rounds when all is well */
-    ZC_SYNC_BACKOFF_BASE_MS = 2000,    /* first retry after a failure */
-    ZC_SYNC_BACKOFF_MAX_MS = 600000,   /* retries never wait longer than 10 minutes */
+    ZC_SYNC_TIMEOUT_MS = 30000,      /* one HTTP request, connect included */
+    ZC_SYNC_INTERVAL_MS = 60000,     /* between rounds when all is well */
+    ZC_SYNC_BACKOFF_BASE_MS = 2000,  /* first retry after a failure */
+    ZC_SYNC_BACKOFF_MAX_MS = 600000, /* retries never wait longer than 10 minutes */
     ZC_SYNC_ERROR_MAX = 256,
 };
 
@@ -42,7 +42,7 @@ typedef struct zc_sync_result {
     int64_t rules_installed; /* rule sets installed this round */
     int64_t roster_rows;     /* roster rows applied this round */
     bool menu_changed;
-    int64_t hub_offset_ms;   /* hub clock minus kiosk clock */
+    int64_t hub_offset_ms; /* hub clock minus kiosk clock */
 } zc_sync_result;
 
 /* One full round against hub_url (NULL: the enrolled hub). ZC_OK when the kiosk is in step. */
@@ -54,11 +54,11 @@ int64_t zc_sync_backoff_ms(int failures, uint32_t random, int64_t base_ms, int64
 
 typedef struct zc_sync_status {
     bool enrolled;
-    bool running;       /* a round is in progress */
-    int64_t pending;    /* entries the hub does not hold yet */
-    zc_ms last_ok_ms;   /* 0: never */
+    bool running;     /* a round is in progress */
+    int64_t pending;  /* entries the hub does not hold yet */
+    zc_ms last_ok_ms; /* 0: never */
     zc_ms next_try_ms;
-    int failures;       /* consecutive failed rounds */
+    int failures; /* consecutive failed rounds */
     int64_t hub_offset_ms;
     char last_error[ZC_SYNC_ERROR_MAX];
 } zc_sync_status;
@@ -66,7 +66,7 @@ typedef struct zc_sync_status {
 typedef struct zc_sync_agent zc_sync_agent;
 
 typedef struct zc_sync_agent_opts {
-    int64_t interval_ms; /* 0: ZC_SYNC_INTERVAL_MS */
+    int64_t interval_ms;                     /* 0: ZC_SYNC_INTERVAL_MS */
     int64_t backoff_base_ms, backoff_max_ms; /* 0: the defaults above */
 } zc_sync_agent_opts;
 
