@@ -104,11 +104,16 @@ zc_err zc_datadir_init(const char *dir, const zc_datadir_init_opts *o, zc_diag *
         zc_tz_free(tz);
     }
     uint8_t region_key[ZC_REGION_KEY_LEN];
-    if (o->region_key_file &&
-        (err = zc_keys_read_secret_file(o->region_key_file, region_key, sizeof region_key, diag)))
-        return err;
-    if (!o->region_key_file)
+    /* The hub hands an enrolling kiosk the region's key itself: that beats any file named too. */
+    if (o->region_key)
+        memcpy(region_key, o->region_key, sizeof region_key);
+    else if (o->region_key_file) {
+        if ((err =
+                 zc_keys_read_secret_file(o->region_key_file, region_key, sizeof region_key, diag)))
+            return err;
+    } else {
         randombytes_buf(region_key, sizeof region_key);
+    }
 
     if (mkdir(dir, DIR_MODE) != 0 && errno != EEXIST)
         return zc_diag_set(diag, ZC_ERR_IO, "%s: %s", dir, strerror(errno));

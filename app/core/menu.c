@@ -1,5 +1,6 @@
 #include "zc/menu.h"
 
+#include "fieldcheck.h"
 #include "zc/csv.h"
 
 #include <stdarg.h>
@@ -10,7 +11,8 @@
 
 enum {
     ITEMS_INITIAL = 32,
-    WHAT_MAX = 64, /* "line N: doing what" before a database error */
+    PRICE_TEXT_MAX = 24, /* an int64_t in decimal, its sign and a NUL */
+    WHAT_MAX = 64,       /* "line N: doing what" before a database error */
 };
 
 typedef enum column { COL_CODE, COL_NAME, COL_PRICE, COL_PERIODS, COLUMNS } column;
@@ -24,14 +26,10 @@ static const char PRICE_ADVICE[] = "price_fen is a whole number of fen, e.g. 125
 
 #define SELECT_ITEM "SELECT code, name, price, periods FROM menu_item"
 
-/* An item of the file and the line it came from, for "same code as on line N". */
-typedef struct menu_row {
-    zc_menu_item item;
-    long line;
-} menu_row;
-
+/* The items of the file and the lines they came from, for "same code as on line N". */
 typedef struct row_list {
-    menu_row *v;
+    zc_menu_item *v;
+    long *lines;
     size_t n, cap;
 } row_list;
 
@@ -64,112 +62,178 @@ static bool same_code_ignoring_case(const char *a, const char *b)
     }
 }
 
-/* ---- reading a row ---- */
+/* ---- checking fields: one set of checks for CSV rows (line > 0) and JSON items (line 0) ---- */
 
-static zc_err check_code(const zc_csv_row *row, zc_menu_item *out, zc_diag *diag)
+static zc_err check_code(long line, const char *text, size_t len, zc_diag *diag)
 {
-    const char *text = row->fields[COL_CODE];
-    size_t len = row->lens[COL_CODE];
     if (len == 0)
-        return zc_csv_fail(diag, row->line, "code", "empty");
+        return zc_field_fail(diag, line, "code", "empty");
     if (len >= ZC_MENU_CODE_MAX)
-        return zc_csv_fail(diag, row->line, "code", "longer than %d characters",
-                           ZC_MENU_CODE_MAX - 1);
+        return zc_field_fail(diag, line, "code", "longer than %d characters", ZC_MENU_CODE_MAX - 1);
     if (!code_valid(text, len))
-        return zc_csv_fail(diag, row->line, "code", "\"%.*s\" may hold only A-Z a-z 0-9 _ -",
-                           zc_csv_quote_len(text, len), text);
-    memcpy(out->code, text, len + 1);
+        return zc_field_fail(diag, line, "code", "\"%.*s\" may hold only A-Z a-z 0-9 _ -",
+                             zc_csv_quote_len(text, len), text);
     return ZC_OK;
 }
 
-static zc_err check_name(const zc_csv_row *row, zc_menu_item *out, zc_diag *diag)
+static zc_err check_name(long line, const char *text, size_t len, zc_diag *diag)
 {
-    const unsigned char *name = (const unsigned char *)row->fields[COL_NAME];
-    size_t len = row->lens[COL_NAME];
+    const unsigned char *name = (const unsigned char *)text;
     bool blank = true;
     if (len == 0)
-        return zc_csv_fail(diag, row->line, "name", "empty");
+        return zc_field_fail(diag, line, "name", "empty");
     if (len >= ZC_MENU_NAME_MAX)
-        return zc_csv_fail(diag, row->line, "name", "longer than %d bytes", ZC_MENU_NAME_MAX - 1);
+        return zc_field_fail(diag, line, "name", "longer than %d bytes", ZC_MENU_NAME_MAX - 1);
     /*
-     * The CSV reader has checked the UTF-8; a name must also draw on one line of the screen and
-     * the receipt, so no C0 or C1 control characters (U+0080..U+009F are C2 80..C2 9F).
+     * The CSV and JSON readers have checked the UTF-8; a name must also draw on one line of the
+     * screen and the receipt, so no C0 or C1 control characters (U+0080..U+009F are C2 80..C2 9F).
      */
     for (size_t i = 0; i < len; i++) {
         if (name[i] < ' ' || name[i] == 0x7f ||
             (name[i] == 0xC2 && i + 1 < len && name[i + 1] >= 0x80 && name[i + 1] <= 0x9f))
-            return zc_csv_fail(diag, row->line, "name", "contains a control character");
+            return zc_field_fail(diag, line, "name", "contains a control character");
         blank = blank && name[i] == ' ';
     }
     if (blank)
-        return zc_csv_fail(diag, row->line, "name", "blank");
-    memcpy(out->name, name, len + 1);
+        return zc_field_fail(diag, line, "name", "blank");
     return ZC_OK;
 }
 
-static zc_err check_price(const zc_csv_row *row, zc_menu_item *out, zc_diag *diag)
+/* The cap also keeps a price being read digit by digit from overflowing. */
+static zc_err check_price_cap(long line, const char *field, const char *text, size_t len, zc_fen v,
+                              zc_diag *diag)
 {
-    const char *text = row->fields[COL_PRICE];
-    size_t len = row->lens[COL_PRICE];
+    if (v > ZC_MENU_PRICE_MAX)
+        return zc_field_fail(diag, line, field, "%.*s is more than %lld (¥%lld.00)",
+                             zc_csv_quote_len(text, len), text, (long long)ZC_MENU_PRICE_MAX,
+                             (long long)(ZC_MENU_PRICE_MAX / 100));
+    return ZC_OK;
+}
+
+static zc_err parse_price(long line, const char *text, size_t len, zc_fen *out, zc_diag *diag)
+{
     zc_fen v = 0;
+    zc_err err;
     if (len == 0)
-        return zc_csv_fail(diag, row->line, "price_fen", "empty: %s", PRICE_ADVICE);
+        return zc_field_fail(diag, line, "price_fen", "empty: %s", PRICE_ADVICE);
     for (size_t i = 0; i < len; i++)
         if (text[i] < '0' || text[i] > '9')
-            return zc_csv_fail(diag, row->line, "price_fen", "\"%.*s\": %s",
-                               zc_csv_quote_len(text, len), text, PRICE_ADVICE);
-    /* Leading zeros are harmless ("0800" is 800 fen); the cap also keeps v from overflowing. */
+            return zc_field_fail(diag, line, "price_fen", "\"%.*s\": %s",
+                                 zc_csv_quote_len(text, len), text, PRICE_ADVICE);
+    /* Leading zeros are harmless ("0800" is 800 fen). */
     for (size_t i = 0; i < len; i++) {
         v = v * 10 + (text[i] - '0');
-        if (v > ZC_MENU_PRICE_MAX)
-            return zc_csv_fail(diag, row->line, "price_fen", "%.*s is more than %lld (¥%lld.00)",
-                               zc_csv_quote_len(text, len), text, (long long)ZC_MENU_PRICE_MAX,
-                               (long long)(ZC_MENU_PRICE_MAX / 100));
+        if ((err = check_price_cap(line, "price_fen", text, len, v, diag)))
+            return err;
     }
-    out->price = v;
+    *out = v;
     return ZC_OK;
 }
 
 /* "breakfast|lunch": period ids, each once; empty for every period. */
-static zc_err check_periods(const zc_csv_row *row, zc_menu_item *out, zc_diag *diag)
+static zc_err check_periods(long line, const char *text, size_t len, zc_diag *diag)
 {
-    zc_err err = zc_csv_check_id_list(row, COL_PERIODS, "periods", "period", ZC_MENU_PERIODS_MAX,
-                                      ZC_MENU_PERIOD_ID_MAX, diag);
-    if (!err)
-        memcpy(out->periods, row->fields[COL_PERIODS], row->lens[COL_PERIODS] + 1);
-    return err;
+    return zc_field_check_id_list(line, text, len, "periods", "period", ZC_MENU_PERIODS_MAX,
+                                  ZC_MENU_PERIOD_ID_MAX, diag);
+}
+
+/* Copies a checked field into an item's buffer, which the checks have made sure it fits. */
+static void copy_field(char *dst, const char *text, size_t len)
+{
+    memcpy(dst, text, len);
+    dst[len] = '\0';
 }
 
 static zc_err read_row(const zc_csv_row *row, zc_menu_item *out, zc_diag *diag)
 {
     zc_err err;
+    long line = row->line;
     if (row->nfields != COLUMNS)
-        return zc_csv_fail(diag, row->line, NULL, "has %zu columns, expected %d", row->nfields,
+        return zc_csv_fail(diag, line, NULL, "has %zu columns, expected %d", row->nfields,
                            (int)COLUMNS);
-    if ((err = check_code(row, out, diag)) || (err = check_name(row, out, diag)) ||
-        (err = check_price(row, out, diag)) || (err = check_periods(row, out, diag)))
+    if ((err = check_code(line, row->fields[COL_CODE], row->lens[COL_CODE], diag)))
         return err;
+    copy_field(out->code, row->fields[COL_CODE], row->lens[COL_CODE]);
+    if ((err = check_name(line, row->fields[COL_NAME], row->lens[COL_NAME], diag)))
+        return err;
+    copy_field(out->name, row->fields[COL_NAME], row->lens[COL_NAME]);
+    if ((err = parse_price(line, row->fields[COL_PRICE], row->lens[COL_PRICE], &out->price, diag)))
+        return err;
+    if ((err = check_periods(line, row->fields[COL_PERIODS], row->lens[COL_PERIODS], diag)))
+        return err;
+    copy_field(out->periods, row->fields[COL_PERIODS], row->lens[COL_PERIODS]);
+    return ZC_OK;
+}
+
+zc_err zc_menu_item_check(const zc_menu_item *item, zc_diag *diag)
+{
+    /* strnlen: an item whose buffer holds no NUL is refused as too long, never read past. */
+    size_t code_len = strnlen(item->code, sizeof item->code);
+    size_t name_len = strnlen(item->name, sizeof item->name);
+    size_t periods_len = strnlen(item->periods, sizeof item->periods);
+    char price[PRICE_TEXT_MAX];
+    zc_err err;
+    if ((err = check_code(0, item->code, code_len, diag)) ||
+        (err = check_name(0, item->name, name_len, diag)))
+        return err;
+    snprintf(price, sizeof price, "%lld", (long long)item->price);
+    if (item->price < 0)
+        return zc_field_fail(diag, 0, "price", "%s is negative: %s", price, PRICE_ADVICE);
+    if ((err = check_price_cap(0, "price", price, strlen(price), item->price, diag)))
+        return err;
+    return check_periods(0, item->periods, periods_len, diag);
+}
+
+/* The index of an earlier item with the same code as items[i] (ignoring case), or i. */
+static size_t earlier_same_code(const zc_menu_item *items, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (same_code_ignoring_case(items[j].code, items[i].code))
+            return j;
+    return i;
+}
+
+zc_err zc_menu_items_check(const zc_menu_item *items, size_t n, zc_diag *diag)
+{
+    if (n > ZC_MENU_ITEMS_MAX)
+        return zc_diag_set(diag, ZC_ERR_INVALID, "a menu holds at most %d items",
+                           ZC_MENU_ITEMS_MAX);
+    for (size_t i = 0; i < n; i++) {
+        zc_diag sub = {{0}, 0};
+        zc_err err = zc_menu_item_check(&items[i], &sub);
+        size_t j = err ? i : earlier_same_code(items, i);
+        if (err)
+            return zc_diag_set(diag, err, "items[%zu]: %s", i, sub.msg);
+        if (j != i)
+            return zc_diag_set(diag, ZC_ERR_INVALID,
+                               "items[%zu]: code: same code as items[%zu] (\"%s\")", i, j,
+                               items[j].code);
+    }
     return ZC_OK;
 }
 
 static zc_err add_row(row_list *rows, const zc_menu_item *item, long line, zc_diag *diag)
 {
-    for (size_t i = 0; i < rows->n; i++)
-        if (same_code_ignoring_case(rows->v[i].item.code, item->code))
-            return zc_csv_fail(diag, line, "code", "same code as on line %ld (\"%s\")",
-                               rows->v[i].line, rows->v[i].item.code);
-    if (rows->n == ZC_MENU_ITEMS_MAX)
-        return zc_csv_fail(diag, line, NULL, "a menu holds at most %d items", ZC_MENU_ITEMS_MAX);
     if (rows->n == rows->cap) {
         size_t cap = rows->cap ? rows->cap * 2 : ITEMS_INITIAL;
-        menu_row *v = realloc(rows->v, cap * sizeof *v);
-        if (!v)
+        zc_menu_item *v = realloc(rows->v, cap * sizeof *v);
+        long *lines = realloc(rows->lines, cap * sizeof *lines);
+        if (v)
+            rows->v = v;
+        if (lines)
+            rows->lines = lines;
+        if (!v || !lines)
             return zc_diag_set(diag, ZC_ERR_NOMEM, "out of memory reading the menu");
-        rows->v = v;
         rows->cap = cap;
     }
-    rows->v[rows->n].item = *item;
-    rows->v[rows->n].line = line;
+    rows->v[rows->n] = *item;
+    rows->lines[rows->n] = line;
+    size_t j = earlier_same_code(rows->v, rows->n);
+    if (j != rows->n)
+        return zc_csv_fail(diag, line, "code", "same code as on line %ld (\"%s\")", rows->lines[j],
+                           rows->v[j].code);
+    if (rows->n == ZC_MENU_ITEMS_MAX)
+        return zc_csv_fail(diag, line, NULL, "a menu holds at most %d items", ZC_MENU_ITEMS_MAX);
     rows->n++;
     return ZC_OK;
 }
@@ -213,7 +277,7 @@ static zc_err count_known(zc_store *store, const row_list *rows, long *known, zc
                                 &st, NULL);
     *known = 0;
     for (size_t i = 0; rc == SQLITE_OK && i < rows->n; i++) {
-        sqlite3_bind_text(st, 1, rows->v[i].item.code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 1, rows->v[i].code, -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW)
             (*known)++;
@@ -238,19 +302,19 @@ static zc_err write_rows(zc_store *store, const row_list *rows, zc_diag *diag)
     if (rc != SQLITE_OK)
         return zc_store_fail(store, rc, "preparing the menu import", diag);
     for (size_t i = 0; i < rows->n; i++) {
-        const menu_row *r = &rows->v[i];
-        sqlite3_bind_text(st, 1, r->item.code, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, r->item.name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, r->item.price);
-        sqlite3_bind_text(st, 4, r->item.periods, -1, SQLITE_STATIC);
+        const zc_menu_item *r = &rows->v[i];
+        sqlite3_bind_text(st, 1, r->code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, r->price);
+        sqlite3_bind_text(st, 4, r->periods, -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE) {
             char what[WHAT_MAX];
-            snprintf(what, sizeof what, "line %ld: writing the menu", r->line);
+            snprintf(what, sizeof what, "line %ld: writing the menu", rows->lines[i]);
             err = zc_store_fail(store, rc, what, diag);
             if (diag)
-                diag->line = r->line;
+                diag->line = rows->lines[i];
             break;
         }
     }
@@ -261,7 +325,7 @@ static zc_err write_rows(zc_store *store, const row_list *rows, zc_diag *diag)
 zc_err zc_menu_import_csv(zc_store *store, const char *data, size_t len,
                           zc_menu_import_stats *stats, zc_diag *diag)
 {
-    row_list rows = {NULL, 0, 0};
+    row_list rows = {NULL, NULL, 0, 0};
     long old = 0, known = 0;
     zc_csv *csv;
     if (zc_csv_new(data, len, &csv))
@@ -283,7 +347,29 @@ zc_err zc_menu_import_csv(zc_store *store, const char *data, size_t len,
         stats->removed = old - known;
     }
     free(rows.v);
+    free(rows.lines);
     return err;
+}
+
+zc_err zc_menu_parse_csv(const char *data, size_t len, zc_menu_item **items, size_t *n,
+                         zc_diag *diag)
+{
+    row_list rows = {NULL, NULL, 0, 0};
+    zc_csv *csv;
+    *items = NULL;
+    *n = 0;
+    if (zc_csv_new(data, len, &csv))
+        return zc_diag_set(diag, ZC_ERR_NOMEM, "out of memory reading the menu");
+    zc_err err = read_file(csv, &rows, diag);
+    zc_csv_free(csv);
+    free(rows.lines);
+    if (err || rows.n == 0) {
+        free(rows.v);
+        return err;
+    }
+    *items = rows.v;
+    *n = rows.n;
+    return ZC_OK;
 }
 
 /* ---- reading the menu ---- */

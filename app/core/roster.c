@@ -1,5 +1,6 @@
 #include "zc/roster.h"
 
+#include "fieldcheck.h"
 #include "zc/csv.h"
 
 #include <sodium.h>
@@ -22,7 +23,12 @@ enum {
     IMPORT_CACHE_KIB = 64 * 1024,
     PRAGMA_SQL_MAX = 64,
     WHAT_MAX = 64, /* "line N: doing what" before a database error */
+    QR_TOKEN_BYTES = 16,
+    BASE32_BITS = 5,
+    BASE32_MASK = 0x1F,
 };
+
+#define QR_TOKEN_PREFIX "ZCE1."
 
 typedef enum column {
     COL_ID,
@@ -79,7 +85,8 @@ typedef struct seen_list {
 typedef struct roster_row {
     long line;
     uint8_t id_hmac[ZC_IDNUM_HMAC_LEN];
-    char birth[ZC_DATE_TEXT_LEN + 1];
+    zc_date birth;
+    char birth_text[ZC_DATE_TEXT_LEN + 1];
     char region[ZC_REGION_MAX];
     zc_elder_status status;
     bool has_qr, has_card;
@@ -113,6 +120,46 @@ static void hash_bytes(const char *text, size_t len, uint8_t out[HASH_LEN])
     crypto_hash_sha256(out, (const unsigned char *)text, len);
 }
 
+void zc_roster_qr_hash(const char *token, uint8_t out[ZC_HASH_LEN])
+{
+    hash_bytes(token, strlen(token), out);
+}
+
+zc_err zc_roster_card_hash(const char *uid, uint8_t out[ZC_HASH_LEN], zc_diag *diag)
+{
+    char norm[ZC_TOKEN_MAX];
+    size_t len = strnlen(uid, ZC_TOKEN_MAX);
+    if (!normalise_uid(uid, len, norm))
+        return zc_diag_set(diag, ZC_ERR_INVALID, "a card UID is 1-%d bytes", ZC_TOKEN_MAX - 1);
+    hash_bytes(norm, len, out);
+    return ZC_OK;
+}
+
+void zc_roster_qr_token_new(char buf[ZC_ROSTER_QR_TOKEN_LEN + 1])
+{
+    static const char ALPHABET[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"; /* RFC 4648 base32 */
+    uint8_t bytes[QR_TOKEN_BYTES];
+    size_t used = sizeof QR_TOKEN_PREFIX - 1;
+    unsigned acc = 0, bits = 0;
+    randombytes_buf(bytes, sizeof bytes);
+    memcpy(buf, QR_TOKEN_PREFIX, used);
+    for (size_t i = 0; i < sizeof bytes; i++) {
+        acc = (acc << 8 | bytes[i]) & 0xFFFu; /* at most 12 bits are ever pending */
+        for (bits += 8; bits >= BASE32_BITS; bits -= BASE32_BITS)
+            buf[used++] = ALPHABET[(acc >> (bits - BASE32_BITS)) & BASE32_MASK];
+    }
+    if (bits > 0) /* the last digit is padded with zero bits on the right */
+        buf[used++] = ALPHABET[(acc << (BASE32_BITS - bits)) & BASE32_MASK];
+    buf[used] = '\0';
+    sodium_memzero(bytes, sizeof bytes);
+}
+
+const char *zc_roster_status_name(zc_elder_status status)
+{
+    return status == ZC_ELDER_SUSPENDED ? STATUS_TEXT[ZC_ELDER_SUSPENDED]
+                                        : STATUS_TEXT[ZC_ELDER_ACTIVE];
+}
+
 /*
  * Excel shows an 18-digit number as 3.20202E+17 and exports it that way, losing digits; the
  * commonest way a roster file goes wrong, so it gets its own advice.
@@ -122,61 +169,67 @@ static bool looks_like_excel_number(const char *text)
     return strstr(text, "E+") != NULL || strstr(text, "e+") != NULL;
 }
 
-/* ---- reading a row ---- */
+/* ---- checking fields: one set of checks for CSV rows (line > 0) and JSON rows (line 0) ---- */
 
-static zc_err check_name(const zc_csv_row *row, zc_diag *diag)
+static zc_err check_name(long line, const char *name, size_t len, zc_diag *diag)
 {
-    const char *name = row->fields[COL_NAME];
-    size_t len = row->lens[COL_NAME];
     if (len == 0)
-        return zc_csv_fail(diag, row->line, "name", "empty");
+        return zc_field_fail(diag, line, "name", "empty");
     if (len >= ZC_NAME_MAX)
-        return zc_csv_fail(diag, row->line, "name", "longer than %d bytes", ZC_NAME_MAX - 1);
-    /* The CSV reader has checked the UTF-8; a name must also print on one line. */
+        return zc_field_fail(diag, line, "name", "longer than %d bytes", ZC_NAME_MAX - 1);
+    /* The CSV and JSON readers have checked the UTF-8; a name must also print on one line. */
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)name[i] < ' ' || name[i] == '\x7f')
-            return zc_csv_fail(diag, row->line, "name", "contains a control character");
+            return zc_field_fail(diag, line, "name", "contains a control character");
     return ZC_OK;
 }
 
-static zc_err check_region(const zc_csv_row *row, roster_row *out, const zc_idnum *id,
-                           zc_diag *diag)
+static zc_err check_region(long line, const char *text, size_t len, zc_diag *diag)
 {
-    const char *text = row->fields[COL_REGION];
-    size_t len = row->lens[COL_REGION];
-    if (len == 0) {
-        memcpy(out->region, id->region, sizeof id->region);
-        return ZC_OK;
-    }
     bool digits = len >= REGION_MIN_DIGITS && len < ZC_REGION_MAX;
     for (size_t i = 0; digits && i < len; i++)
         digits = text[i] >= '0' && text[i] <= '9';
     if (!digits)
-        return zc_csv_fail(diag, row->line, "region", "\"%.*s\" is not %d to %d digits",
-                           zc_csv_quote_len(text, len), text, REGION_MIN_DIGITS, ZC_REGION_MAX - 1);
-    memcpy(out->region, text, len + 1);
+        return zc_field_fail(diag, line, "region", "\"%.*s\" is not %d to %d digits",
+                             zc_csv_quote_len(text, len), text, REGION_MIN_DIGITS,
+                             ZC_REGION_MAX - 1);
     return ZC_OK;
 }
 
 /* "dibao|shineng": category ids, each once, since a repeated one could be counted twice. */
-static zc_err check_categories(const zc_csv_row *row, zc_diag *diag)
+static zc_err check_categories(long line, const char *text, size_t len, zc_diag *diag)
 {
-    return zc_csv_check_id_list(row, COL_CATEGORIES, "categories", "category", ZC_CATEGORIES_MAX,
-                                ZC_CATEGORY_ID_MAX, diag);
+    return zc_field_check_id_list(line, text, len, "categories", "category", ZC_CATEGORIES_MAX,
+                                  ZC_CATEGORY_ID_MAX, diag);
 }
 
-static zc_err check_status(const zc_csv_row *row, roster_row *out, zc_diag *diag)
+static zc_err check_status(long line, const char *text, size_t len, zc_elder_status *out,
+                           zc_diag *diag)
 {
-    const char *text = row->fields[COL_STATUS];
-    size_t len = row->lens[COL_STATUS];
     for (size_t i = 0; i < sizeof STATUS_TEXT / sizeof STATUS_TEXT[0]; i++) {
         if (len == strlen(STATUS_TEXT[i]) && memcmp(text, STATUS_TEXT[i], len) == 0) {
-            out->status = (zc_elder_status)i;
+            *out = (zc_elder_status)i;
             return ZC_OK;
         }
     }
-    return zc_csv_fail(diag, row->line, "status", "\"%.*s\" is neither active nor suspended",
-                       zc_csv_quote_len(text, len), text);
+    return zc_field_fail(diag, line, "status", "\"%.*s\" is neither active nor suspended",
+                         zc_csv_quote_len(text, len), text);
+}
+
+zc_err zc_roster_check_fields(const char *name, const char *region, const char *categories,
+                              const char *status, zc_elder_status *status_out, zc_diag *diag)
+{
+    zc_elder_status parsed = ZC_ELDER_ACTIVE;
+    zc_err err;
+    /* strnlen bounds: a longer text is refused by its check without being read to its end. */
+    if ((err = check_name(0, name, strnlen(name, ZC_NAME_MAX), diag)) ||
+        (err = check_region(0, region, strnlen(region, ZC_REGION_MAX), diag)) ||
+        (err = check_categories(0, categories, strnlen(categories, ZC_CATEGORIES_MAX), diag)) ||
+        (err = check_status(0, status, strnlen(status, ZC_NAME_MAX), &parsed, diag)))
+        return err;
+    if (status_out)
+        *status_out = parsed;
+    return ZC_OK;
 }
 
 /* QR token or card UID: optional, printable ASCII without spaces, as scanners deliver them. */
@@ -201,37 +254,44 @@ static zc_err read_row(const zc_csv_row *row, const uint8_t *key, roster_row *ou
     zc_diag sub = {{0}, 0};
     zc_idnum id;
     zc_err err;
-    out->line = row->line;
+    long line = row->line;
+    out->line = line;
     if (row->nfields != COLUMNS)
-        return zc_csv_fail(diag, row->line, NULL, "has %zu columns, expected %d", row->nfields,
+        return zc_csv_fail(diag, line, NULL, "has %zu columns, expected %d", row->nfields,
                            (int)COLUMNS);
     if (zc_idnum_parse(row->fields[COL_ID], row->lens[COL_ID], &id, &sub))
-        return zc_csv_fail(diag, row->line, "id_number", "%s%s", sub.msg,
+        return zc_csv_fail(diag, line, "id_number", "%s%s", sub.msg,
                            looks_like_excel_number(row->fields[COL_ID])
                                ? " (the spreadsheet turned it into a number: format the column as "
                                  "text and export again)"
                                : "");
     if (key)
         zc_idnum_hmac(key, &id, out->id_hmac);
-    if ((err = check_name(row, diag)))
+    if ((err = check_name(line, row->fields[COL_NAME], row->lens[COL_NAME], diag)))
         return err;
-    zc_date birth = id.birth;
+    out->birth = id.birth;
     if (row->lens[COL_BIRTH] > 0 &&
-        zc_date_parse(row->fields[COL_BIRTH], row->lens[COL_BIRTH], &birth, &sub))
-        return zc_csv_fail(diag, row->line, "birth_date", "%s", sub.msg);
-    zc_date_format(birth, out->birth);
-    if ((err = check_region(row, out, &id, diag)) || (err = check_categories(row, diag)) ||
-        (err = check_status(row, out, diag)) ||
+        zc_date_parse(row->fields[COL_BIRTH], row->lens[COL_BIRTH], &out->birth, &sub))
+        return zc_csv_fail(diag, line, "birth_date", "%s", sub.msg);
+    zc_date_format(out->birth, out->birth_text);
+    /* An empty region is the one the ID number was issued in. */
+    if (row->lens[COL_REGION] == 0)
+        memcpy(out->region, id.region, sizeof id.region);
+    else if ((err = check_region(line, row->fields[COL_REGION], row->lens[COL_REGION], diag)))
+        return err;
+    else
+        memcpy(out->region, row->fields[COL_REGION], row->lens[COL_REGION] + 1);
+    if ((err = check_categories(line, row->fields[COL_CATEGORIES], row->lens[COL_CATEGORIES],
+                                diag)) ||
+        (err = check_status(line, row->fields[COL_STATUS], row->lens[COL_STATUS], &out->status,
+                            diag)) ||
         (err = check_token(row, COL_QR, &out->has_qr, diag)) ||
         (err = check_token(row, COL_CARD, &out->has_card, diag)))
         return err;
     if (out->has_qr)
         hash_bytes(row->fields[COL_QR], row->lens[COL_QR], out->qr_hash);
-    if (out->has_card) {
-        char uid[ZC_TOKEN_MAX];
-        normalise_uid(row->fields[COL_CARD], row->lens[COL_CARD], uid);
-        hash_bytes(uid, row->lens[COL_CARD], out->card_hash);
-    }
+    if (out->has_card)
+        zc_roster_card_hash(row->fields[COL_CARD], out->card_hash, NULL);
     return ZC_OK;
 }
 
@@ -419,7 +479,7 @@ static zc_err write_row(importer *im, const zc_csv_row *row, const roster_row *r
     sqlite3_stmt *st = im->upsert;
     sqlite3_bind_blob(st, 1, r->id_hmac, ZC_IDNUM_HMAC_LEN, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, row->fields[COL_NAME], (int)row->lens[COL_NAME], SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, r->birth, ZC_DATE_TEXT_LEN, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->birth_text, ZC_DATE_TEXT_LEN, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, r->region, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, row->fields[COL_CATEGORIES], (int)row->lens[COL_CATEGORIES],
                       SQLITE_STATIC);
@@ -493,6 +553,25 @@ static zc_err write_rows(importer *im, zc_csv *csv, zc_diag *diag)
     return ZC_ERR_INVALID;
 }
 
+/* An importer for pass 1; the import adds its store. */
+static importer importer_init(const uint8_t *key)
+{
+    importer im = {
+        .key = key,
+        .ids = {.field = "id_number", .what = "same ID number"},
+        .qrs = {.field = "qr_token", .what = "same QR token"},
+        .cards = {.field = "card_uid", .what = "same card UID"},
+    };
+    return im;
+}
+
+static void importer_free(importer *im)
+{
+    free(im->ids.v);
+    free(im->qrs.v);
+    free(im->cards.v);
+}
+
 /* The header and pass 1: nothing touches the store until the whole file has been checked. */
 static zc_err read_file(importer *im, zc_csv *csv, zc_diag *diag)
 {
@@ -526,14 +605,9 @@ zc_err zc_roster_import_csv(zc_store *store, const uint8_t region_key[ZC_REGION_
                             zc_diag *diag)
 {
     zc_diag local;
-    importer im = {
-        .store = store,
-        .db = zc_store_db(store),
-        .key = region_key,
-        .ids = {.field = "id_number", .what = "same ID number"},
-        .qrs = {.field = "qr_token", .what = "same QR token"},
-        .cards = {.field = "card_uid", .what = "same card UID"},
-    };
+    importer im = importer_init(region_key);
+    im.store = store;
+    im.db = zc_store_db(store);
     zc_csv *csv;
     int cache_size = 0;
     if (!diag)
@@ -555,11 +629,64 @@ zc_err zc_roster_import_csv(zc_store *store, const uint8_t region_key[ZC_REGION_
     }
     if (!err && stats)
         *stats = im.stats;
-    free(im.ids.v);
-    free(im.qrs.v);
-    free(im.cards.v);
+    importer_free(&im);
     zc_csv_free(csv);
     return err;
+}
+
+/* Pass 1 again, in file order, handing each row over: the file is known to be good by now. */
+static zc_err walk_entries(const uint8_t *key, const char *data, size_t len, zc_roster_entry_fn fn,
+                           void *ctx, zc_diag *diag)
+{
+    zc_csv *csv;
+    zc_csv_row row;
+    zc_err err;
+    if (zc_csv_new(data, len, &csv))
+        return zc_diag_set(diag, ZC_ERR_NOMEM, "out of memory reading the roster");
+    err = zc_csv_next(csv, &row, diag); /* the header */
+    while (!err && (err = zc_csv_next(csv, &row, diag)) == ZC_OK) {
+        roster_row r = {0};
+        zc_roster_entry e;
+        memset(&e, 0, sizeof e);
+        if ((err = read_row(&row, key, &r, diag)))
+            break;
+        e.line = r.line;
+        memcpy(e.id_hmac, r.id_hmac, sizeof e.id_hmac);
+        memcpy(e.name, row.fields[COL_NAME], row.lens[COL_NAME] + 1);
+        e.birth = r.birth;
+        memcpy(e.region, r.region, sizeof e.region);
+        memcpy(e.categories, row.fields[COL_CATEGORIES], row.lens[COL_CATEGORIES] + 1);
+        e.status = r.status;
+        e.has_qr = r.has_qr;
+        e.has_card = r.has_card;
+        if (r.has_qr) {
+            memcpy(e.qr_token, row.fields[COL_QR], row.lens[COL_QR] + 1);
+            memcpy(e.qr_hash, r.qr_hash, sizeof e.qr_hash);
+        }
+        if (r.has_card) {
+            normalise_uid(row.fields[COL_CARD], row.lens[COL_CARD], e.card_uid);
+            memcpy(e.card_hash, r.card_hash, sizeof e.card_hash);
+        }
+        err = fn(ctx, &e, diag);
+    }
+    zc_csv_free(csv);
+    return err == ZC_ERR_NOT_FOUND ? ZC_OK : err;
+}
+
+zc_err zc_roster_parse_csv(const uint8_t region_key[ZC_REGION_KEY_LEN], const char *data,
+                           size_t len, zc_roster_entry_fn fn, void *ctx, zc_diag *diag)
+{
+    zc_diag local;
+    importer im = importer_init(region_key);
+    zc_csv *csv;
+    if (!diag)
+        diag = &local;
+    if (zc_csv_new(data, len, &csv))
+        return zc_diag_set(diag, ZC_ERR_NOMEM, "out of memory reading the roster");
+    zc_err err = read_file(&im, csv, diag);
+    zc_csv_free(csv);
+    importer_free(&im);
+    return err ? err : walk_entries(region_key, data, len, fn, ctx, diag);
 }
 
 /* ---- lookups ---- */
@@ -650,12 +777,9 @@ zc_err zc_roster_find_by_qr(zc_store *store, const char *token, zc_elder *out, z
 zc_err zc_roster_find_by_card(zc_store *store, const char *uid, zc_elder *out, zc_diag *diag)
 {
     static const char NOBODY[] = "no elder with this meal card in the roster";
-    char norm[ZC_TOKEN_MAX];
     uint8_t hash[HASH_LEN];
-    size_t len = strlen(uid);
-    if (!normalise_uid(uid, len, norm))
+    if (zc_roster_card_hash(uid, hash, NULL))
         return zc_diag_set(diag, ZC_ERR_NOT_FOUND, "%s", NOBODY);
-    hash_bytes(norm, len, hash);
     return find(store, SELECT_ELDER "card_hash = ?1", hash, sizeof hash, 0, out, NOBODY, diag);
 }
 

@@ -432,6 +432,122 @@ static void test_demo_menu(void **state)
     free(items);
 }
 
+/* ---- zc_menu_parse_csv and zc_menu_item_check: the import's checks without a store ---- */
+
+static void test_parse_gives_items(void **state)
+{
+    zc_menu_item *items = NULL;
+    size_t n = 0;
+    zc_diag diag = {{0}, 0};
+    (void)state;
+    if (zc_menu_parse_csv(BASE, strlen(BASE), &items, &n, &diag))
+        fail_msg("parse: %s", diag.msg);
+    assert_int_equal(n, BASE_ITEMS);
+    /* File order, as written. */
+    assert_string_equal(items[0].code, "B01");
+    assert_string_equal(items[0].name, "馒头+白粥");
+    assert_int_equal(items[0].price, 800);
+    assert_string_equal(items[1].periods, "lunch|dinner");
+    assert_string_equal(items[2].name, "馄饨, 小碗");
+    assert_string_equal(items[3].periods, "");
+    assert_int_equal(zc_menu_items_check(items, n, &diag), ZC_OK);
+    free(items);
+    /* A header alone is an empty menu. */
+    assert_int_equal(zc_menu_parse_csv(HEADER, strlen(HEADER), &items, &n, &diag), ZC_OK);
+    assert_null(items);
+    assert_int_equal(n, 0);
+}
+
+static void test_parse_same_errors_as_import(void **state)
+{
+    fixture *f = *state;
+    static char csv[CSV_MAX];
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        zc_diag by_import = {{0}, 0}, by_parse = {{0}, 0};
+        zc_menu_item *items = (zc_menu_item *)csv; /* must come back NULL */
+        size_t n = 1;
+        snprintf(csv, sizeof csv, "%s%s", PRELUDE, BAD[i].rows);
+        assert_int_equal(import(f, csv, NULL, &by_import), ZC_ERR_INVALID);
+        zc_err err = zc_menu_parse_csv(csv, strlen(csv), &items, &n, &by_parse);
+        if (err != ZC_ERR_INVALID || by_parse.line != by_import.line ||
+            strcmp(by_parse.msg, by_import.msg) != 0)
+            fail_msg("case %zu: import \"%s\", parse \"%s\"", i, by_import.msg, by_parse.msg);
+        assert_null(items);
+        assert_int_equal(n, 0);
+    }
+    for (size_t i = 0; i < sizeof BAD_HEADERS / sizeof BAD_HEADERS[0]; i++) {
+        zc_diag by_import = {{0}, 0}, by_parse = {{0}, 0};
+        zc_menu_item *items;
+        size_t n;
+        const char *text = BAD_HEADERS[i].csv;
+        assert_int_equal(import(f, text, NULL, &by_import), ZC_ERR_INVALID);
+        assert_int_equal(zc_menu_parse_csv(text, strlen(text), &items, &n, &by_parse),
+                         ZC_ERR_INVALID);
+        assert_string_equal(by_parse.msg, by_import.msg);
+    }
+}
+
+typedef struct item_case {
+    zc_menu_item item;
+    const char *msg; /* NULL: valid */
+} item_case;
+
+static const item_case ITEMS[] = {
+    {{"L01", "两荤一素", 1500, "lunch|dinner"}, NULL},
+    {{"a-_9", "面", 0, ""}, NULL},
+    {{"X", "饭", ZC_MENU_PRICE_MAX, ""}, NULL},
+    {{"", "饭", 100, ""}, "code: empty"},
+    {{"X 01", "饭", 100, ""}, "code: \"X 01\" may hold only A-Z a-z 0-9 _ -"},
+    {{"X01", "", 100, ""}, "name: empty"},
+    {{"X01", "   ", 100, ""}, "name: blank"},
+    {{"X01", "米\t饭", 100, ""}, "name: contains a control character"},
+    {{"X01", "米\xc2\x85饭", 100, ""}, "name: contains a control character"},
+    {{"X01", "饭", -1, ""}, "price: -1 is negative"},
+    {{"X01", "饭", ZC_MENU_PRICE_MAX + 1, ""},
+     "price: 100000001 is more than 100000000 (¥1000000.00)"},
+    {{"X01", "饭", 100, "Lunch"}, "periods: \"Lunch\" is not a period id"},
+    {{"X01", "饭", 100, "lunch|lunch"}, "periods: \"lunch\" is listed twice"},
+    {{"X01", "饭", 100, "lunch|"}, "periods: empty period id"},
+};
+
+static void test_item_check(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof ITEMS / sizeof ITEMS[0]; i++) {
+        zc_diag diag = {{0}, 0};
+        zc_err err = zc_menu_item_check(&ITEMS[i].item, &diag);
+        if (!ITEMS[i].msg) {
+            if (err)
+                fail_msg("item case %zu: refused \"%s\"", i, diag.msg);
+            continue;
+        }
+        if (err != ZC_ERR_INVALID || strncmp(diag.msg, ITEMS[i].msg, strlen(ITEMS[i].msg)) != 0)
+            fail_msg("item case %zu: got %s \"%s\", expected \"%s\"", i, zc_err_str(err), diag.msg,
+                     ITEMS[i].msg);
+    }
+    /* A buffer without its NUL is refused, never read past. */
+    zc_menu_item unterminated = {"X01", "饭", 100, ""};
+    memset(unterminated.code, 'A', sizeof unterminated.code);
+    assert_int_equal(zc_menu_item_check(&unterminated, NULL), ZC_ERR_INVALID);
+}
+
+static void test_items_check(void **state)
+{
+    zc_menu_item items[3] = {
+        {"X01", "饭", 100, ""}, {"X02", "面", 100, ""}, {"x01", "汤", 100, ""}};
+    zc_diag diag = {{0}, 0};
+    (void)state;
+    assert_int_equal(zc_menu_items_check(items, 2, &diag), ZC_OK);
+    assert_int_equal(zc_menu_items_check(items, 3, &diag), ZC_ERR_INVALID);
+    assert_string_equal(diag.msg, "items[2]: code: same code as items[0] (\"X01\")");
+    items[1].price = -5;
+    assert_int_equal(zc_menu_items_check(items, 2, &diag), ZC_ERR_INVALID);
+    assert_string_equal(diag.msg, "items[1]: price: -5 is negative: price_fen is a whole number "
+                                  "of fen, e.g. 1250 for ¥12.50");
+    assert_int_equal(zc_menu_items_check(items, ZC_MENU_ITEMS_MAX + 1, &diag), ZC_ERR_INVALID);
+    assert_int_equal(zc_menu_items_check(NULL, 0, &diag), ZC_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +559,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_headers, setup, teardown),
         cmocka_unit_test(test_in_period),
         cmocka_unit_test_setup_teardown(test_demo_menu, setup, teardown),
+        cmocka_unit_test(test_parse_gives_items),
+        cmocka_unit_test_setup_teardown(test_parse_same_errors_as_import, setup, teardown),
+        cmocka_unit_test(test_item_check),
+        cmocka_unit_test(test_items_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

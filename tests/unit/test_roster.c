@@ -2,6 +2,8 @@
 
 #include "zc/roster.h"
 
+#include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -463,6 +465,203 @@ static void test_mask_name(void **state)
     zc_roster_mask_name("张三华", small, 0);
 }
 
+/* ---- zc_roster_parse_csv: the import's checks without a store ---- */
+
+typedef struct collected {
+    zc_roster_entry v[IDS];
+    size_t n;
+    size_t stop_at; /* refuse the entry with this index (SIZE_MAX: none) */
+} collected;
+
+static zc_err collect(void *ctx, const zc_roster_entry *e, zc_diag *diag)
+{
+    collected *c = ctx;
+    if (c->n == c->stop_at)
+        return zc_diag_set(diag, ZC_ERR_EXISTS, "stopped at line %ld", e->line);
+    assert_true(c->n < IDS);
+    c->v[c->n++] = *e;
+    return ZC_OK;
+}
+
+static zc_err parse(fixture *f, const char *tmpl, collected *c, zc_diag *diag)
+{
+    static char csv[CSV_MAX];
+    expand(f, tmpl, csv, sizeof csv);
+    return zc_roster_parse_csv(f->key, csv, strlen(csv), collect, c, diag);
+}
+
+static void test_parse_gives_entries(void **state)
+{
+    fixture *f = *state;
+    collected c = {.stop_at = SIZE_MAX};
+    zc_diag diag = {{0}, 0};
+    uint8_t hash[ZC_HASH_LEN];
+    zc_elder e;
+    char birth[ZC_DATE_TEXT_LEN + 1];
+    if (parse(f, BASE, &c, &diag))
+        fail_msg("parse: %s", diag.msg);
+    assert_int_equal(c.n, 3);
+    /* File order, lines, and the same values the import stored. */
+    assert_int_equal(c.v[0].line, 2);
+    assert_int_equal(c.v[2].line, 4);
+    assert_string_equal(c.v[0].name, "张三华");
+    assert_string_equal(c.v[0].region, "320202");
+    assert_string_equal(c.v[0].categories, "dibao");
+    assert_int_equal(c.v[1].status, ZC_ELDER_SUSPENDED);
+    zc_date_format(c.v[1].birth, birth);
+    assert_string_equal(birth, "1950-02-03");
+    assert_string_equal(c.v[1].region, "3202");
+    assert_true(c.v[0].has_qr && c.v[0].has_card);
+    assert_string_equal(c.v[0].qr_token, "ZCE1.AAAA");
+    assert_string_equal(c.v[0].card_uid, "04A1B2C3"); /* normalised */
+    assert_false(c.v[2].has_qr);
+    assert_string_equal(c.v[2].qr_token, "");
+    zc_roster_qr_hash("ZCE1.AAAA", hash);
+    assert_memory_equal(c.v[0].qr_hash, hash, ZC_HASH_LEN);
+    assert_int_equal(zc_roster_card_hash("deadbeef", hash, NULL), ZC_OK);
+    assert_memory_equal(c.v[2].card_hash, hash, ZC_HASH_LEN);
+    /* The HMAC finds the imported elder. */
+    assert_int_equal(zc_roster_find_by_idnum(f->store, f->key, f->ids[9], &e, NULL), ZC_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(zc_store_db(f->store),
+                                        "SELECT count(*) FROM elder WHERE id_hmac = ?1", -1, &st,
+                                        NULL),
+                     SQLITE_OK);
+    sqlite3_bind_blob(st, 1, c.v[2].id_hmac, ZC_HASH_LEN, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    sqlite3_finalize(st);
+    /* The callback's error stops the walk and comes back as it was. */
+    collected stop = {.stop_at = 1};
+    assert_int_equal(parse(f, BASE, &stop, &diag), ZC_ERR_EXISTS);
+    assert_int_equal(stop.n, 1);
+    assert_string_equal(diag.msg, "stopped at line 3");
+}
+
+/* Every bad file the import refuses, parse refuses with the same words, save the store's own. */
+static void test_parse_same_errors_as_import(void **state)
+{
+    fixture *f = *state;
+    static char tmpl[CSV_MAX];
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        zc_diag by_import = {{0}, 0}, by_parse = {{0}, 0};
+        collected c = {.stop_at = SIZE_MAX};
+        snprintf(tmpl, sizeof tmpl, "%s%s", PRELUDE, BAD[i].rows);
+        zc_err import_err = import(f, tmpl, NULL, &by_import);
+        zc_err parse_err = parse(f, tmpl, &c, &by_parse);
+        assert_int_equal(import_err, ZC_ERR_INVALID);
+        if (strstr(by_import.msg, "already belongs")) {
+            /* Only the stored roster makes these wrong; parse has none. */
+            if (parse_err)
+                fail_msg("case %zu: parse refused \"%s\"", i, by_parse.msg);
+            continue;
+        }
+        if (parse_err != ZC_ERR_INVALID || by_parse.line != by_import.line ||
+            strcmp(by_parse.msg, by_import.msg) != 0)
+            fail_msg("case %zu: import \"%s\", parse \"%s\"", i, by_import.msg, by_parse.msg);
+        assert_int_equal(c.n, 0); /* nothing handed over from a bad file */
+    }
+    for (size_t i = 0; i < sizeof BAD_HEADERS / sizeof BAD_HEADERS[0]; i++) {
+        zc_diag by_import = {{0}, 0}, by_parse = {{0}, 0};
+        collected c = {.stop_at = SIZE_MAX};
+        assert_int_equal(import(f, BAD_HEADERS[i].csv, NULL, &by_import), ZC_ERR_INVALID);
+        assert_int_equal(parse(f, BAD_HEADERS[i].csv, &c, &by_parse), ZC_ERR_INVALID);
+        assert_string_equal(by_parse.msg, by_import.msg);
+    }
+}
+
+static void test_qr_token_format(void **state)
+{
+    char a[ZC_ROSTER_QR_TOKEN_LEN + 1], b[ZC_ROSTER_QR_TOKEN_LEN + 1];
+    (void)state;
+    zc_roster_qr_token_new(a);
+    zc_roster_qr_token_new(b);
+    assert_int_equal(strlen(a), ZC_ROSTER_QR_TOKEN_LEN);
+    assert_memory_equal(a, "ZCE1.", 5);
+    for (size_t i = 5; i < ZC_ROSTER_QR_TOKEN_LEN; i++)
+        if (!((a[i] >= 'A' && a[i] <= 'Z') || (a[i] >= '2' && a[i] <= '7')))
+            fail_msg("token %s: '%c' is not RFC 4648 base32", a, a[i]);
+    /* 128 bits in 26 digits leave 2 bits of padding: the last digit's low bits are zero. */
+    assert_int_equal((strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", a[ZC_ROSTER_QR_TOKEN_LEN - 1]) -
+                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") &
+                         0x3,
+                     0);
+    assert_string_not_equal(a, b);
+}
+
+typedef struct card_case {
+    const char *uid;
+    zc_err err;
+    const char *same_as; /* a UID that must hash the same, or NULL */
+} card_case;
+
+static const card_case CARDS[] = {
+    {"04a1b2c3", ZC_OK, "04A1B2C3"},
+    {"DeadBeef", ZC_OK, "DEADBEEF"},
+    {"", ZC_ERR_INVALID, NULL},
+    {S128, ZC_ERR_INVALID, NULL},
+};
+
+static void test_token_hashes(void **state)
+{
+    uint8_t got[ZC_HASH_LEN], want[ZC_HASH_LEN];
+    (void)state;
+    /* A QR token is hashed as written, with SHA-256. */
+    zc_roster_qr_hash("ZCE1.AAAA", got);
+    crypto_hash_sha256(want, (const unsigned char *)"ZCE1.AAAA", 9);
+    assert_memory_equal(got, want, ZC_HASH_LEN);
+    zc_roster_qr_hash("zce1.aaaa", want);
+    assert_memory_not_equal(got, want, ZC_HASH_LEN);
+    for (size_t i = 0; i < sizeof CARDS / sizeof CARDS[0]; i++) {
+        zc_diag diag = {{0}, 0};
+        assert_int_equal(zc_roster_card_hash(CARDS[i].uid, got, &diag), CARDS[i].err);
+        if (!CARDS[i].same_as)
+            continue;
+        crypto_hash_sha256(want, (const unsigned char *)CARDS[i].same_as, strlen(CARDS[i].same_as));
+        assert_memory_equal(got, want, ZC_HASH_LEN);
+    }
+}
+
+typedef struct fields_case {
+    const char *name, *region, *categories, *status;
+    const char *msg; /* NULL: valid */
+} fields_case;
+
+static const fields_case FIELDS[] = {
+    {"张三", "320202", "dibao|tekun", "active", NULL},
+    {"张三", "32", "", "suspended", NULL},
+    {"", "320202", "", "active", "name: empty"},
+    {S128, "320202", "", "active", "name: longer than 127 bytes"},
+    {"张\t三", "320202", "", "active", "name: contains a control character"},
+    {"张三", "", "", "active", "region: \"\" is not 2 to 12 digits"},
+    {"张三", "32a2", "", "active", "region: \"32a2\" is not"},
+    {"张三", "320202", "Dibao", "active", "categories: \"Dibao\" is not a category id"},
+    {"张三", "320202", "dibao|dibao", "active", "categories: \"dibao\" is listed twice"},
+    {"张三", "320202", "", "deleted", "status: \"deleted\" is neither active nor suspended"},
+};
+
+/* The checks JSON rows get are the CSV rows' checks, without the line. */
+static void test_check_fields(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof FIELDS / sizeof FIELDS[0]; i++) {
+        const fields_case *c = &FIELDS[i];
+        zc_diag diag = {{0}, 0};
+        zc_elder_status status = ZC_ELDER_ACTIVE;
+        zc_err err =
+            zc_roster_check_fields(c->name, c->region, c->categories, c->status, &status, &diag);
+        if (!c->msg) {
+            assert_int_equal(err, ZC_OK);
+            assert_string_equal(zc_roster_status_name(status), c->status);
+            continue;
+        }
+        if (err != ZC_ERR_INVALID || strncmp(diag.msg, c->msg, strlen(c->msg)) != 0)
+            fail_msg("fields case %zu: got %s \"%s\", expected \"%s\"", i, zc_err_str(err),
+                     diag.msg, c->msg);
+        assert_int_equal(diag.line, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -474,6 +673,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_excel_number_advice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_headers, setup, teardown),
         cmocka_unit_test(test_mask_name),
+        cmocka_unit_test_setup_teardown(test_parse_gives_entries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parse_same_errors_as_import, setup, teardown),
+        cmocka_unit_test(test_qr_token_format),
+        cmocka_unit_test(test_token_hashes),
+        cmocka_unit_test(test_check_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

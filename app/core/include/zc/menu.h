@@ -72,6 +72,12 @@ zc_err zc_menu_parse_csv(const char *data, size_t len, zc_menu_item **items, siz
  * field. */
 zc_err zc_menu_item_check(const zc_menu_item *item, zc_diag *diag);
 
+/*
+ * Checks a whole menu that did not come from a CSV file: each item as zc_menu_item_check does, no
+ * code twice (ignoring case), at most ZC_MENU_ITEMS_MAX items. diag says "items[I]: FIELD: reason".
+ */
+zc_err zc_menu_items_check(const zc_menu_item *items, size_t n, zc_diag *diag);
+
 /* The item with exactly this code; ZC_ERR_NOT_FOUND "no menu item CODE" when there is none. */
 zc_err zc_menu_get(zc_store *store, const char *code, zc_menu_item *out, zc_diag *diag);
 

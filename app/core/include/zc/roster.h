@@ -96,6 +96,17 @@ enum { ZC_ROSTER_QR_TOKEN_LEN = 31 }; /* "ZCE1." and 26 base32 digits of 128 ran
 /* A new random elder QR token, "ZCE1.<base32>", NUL-terminated in buf. */
 void zc_roster_qr_token_new(char buf[ZC_ROSTER_QR_TOKEN_LEN + 1]);
 
+/* "active" or "suspended". */
+const char *zc_roster_status_name(zc_elder_status status);
+
+/*
+ * Checks an elder's fields exactly as a roster CSV row's are checked, for rows that arrive as
+ * JSON: name, region (2-12 digits; no ID number to take it from here), categories, and status as
+ * text, parsed into *status_out (may be NULL). diag says "FIELD: reason".
+ */
+zc_err zc_roster_check_fields(const char *name, const char *region, const char *categories,
+                              const char *status, zc_elder_status *status_out, zc_diag *diag);
+
 /* Lookups: ZC_ERR_NOT_FOUND when nobody matches; a malformed ID number is ZC_ERR_INVALID. */
 zc_err zc_roster_find_by_idnum(zc_store *store, const uint8_t region_key[ZC_REGION_KEY_LEN],
                                const char *id_number, zc_elder *out, zc_diag *diag);

@@ -135,6 +135,8 @@ zc_err zc_syncwire_roster_apply(zc_store *store, const zc_syncwire_elder *rows, 
  * CSV row is; *items malloc'd (NULL when the JSON's items is null: nothing newer). */
 zc_err zc_syncwire_menu_from_json(const json_t *o, int64_t *version, zc_menu_item **items,
                                   size_t *n, bool *changed, zc_diag *diag);
+/* items is always written as an array (n may be 0: an empty menu); a hub answering "nothing newer"
+ * sets "items" to null itself. */
 zc_err zc_syncwire_menu_to_json(int64_t version, const zc_menu_item *items, size_t n, json_t **out);
 
 /*
