@@ -4,7 +4,11 @@
 #ifndef ZC_HUB_IMPL_H
 #define ZC_HUB_IMPL_H
 
+#include "zc/codec.h"
 #include "zc/hub.h"
+
+#include <stdbool.h>
+#include <stddef.h>
 
 struct zc_hub {
     zc_hubdb *db;
@@ -13,5 +17,43 @@ struct zc_hub {
     zc_keypair rules_key; /* signs published rule sets; kiosks pin its public half */
     uint8_t region_key[ZC_REGION_KEY_LEN];
 };
+
+enum {
+    ZC_HUB_INT_TEXT = 24,                         /* a decimal int64 with its sign and the NUL */
+    ZC_HUB_SHA256_HEX = ZC_HEX_SIZE(ZC_HASH_LEN), /* hex SHA-256 with the NUL */
+    ZC_HUB_DEVICE_LOCK_MAX = ZC_ID_MAX + 16,      /* "device:" and a device id, with the NUL */
+};
+
+/* The decimal text of v in buf, for a zc_hubdb parameter; returns buf. */
+const char *zc_hub_int_text(int64_t v, char buf[ZC_HUB_INT_TEXT]);
+
+/* The lower-case hex SHA-256 of len bytes: how tokens and codes are kept, never in clear. */
+void zc_hub_sha256_hex(const void *bytes, size_t len, char out[ZC_HUB_SHA256_HEX]);
+
+/* Well-formed UTF-8 (no overlong forms, surrogates or NUL bytes) of len bytes: what PostgreSQL's
+ * TEXT and the console's JSON accept. */
+bool zc_hub_utf8_valid(const char *s, size_t len);
+
+/* Text people read (names): 1..max bytes of UTF-8 without control characters. */
+bool zc_hub_text_valid(const char *s, size_t max);
+
+/*
+ * One unit of work in one transaction on a pooled connection: fn's error rolls everything back,
+ * otherwise it is committed. The connection goes back to the pool either way.
+ */
+typedef zc_err (*zc_hub_tx_fn)(zc_hub *hub, zc_hubdb_conn *conn, void *ctx, zc_diag *diag);
+zc_err zc_hub_transact(zc_hub *hub, zc_hub_tx_fn fn, void *ctx, zc_diag *diag);
+
+/*
+ * ZC_ERR_NOT_FOUND, naming the canteen, unless it exists; region and timezone (each optional,
+ * ZC_ID_MAX bytes) get its values.
+ */
+zc_err zc_hub_canteen_find(zc_hubdb_conn *conn, const char *id, char *region, char *timezone,
+                           zc_diag *diag);
+
+/* Records what the hub noticed (PROTOCOL.md, anomalies); seq and elder_id 0 and NULLs for none. */
+zc_err zc_hub_anomaly_add(zc_hub *hub, zc_hubdb_conn *conn, const char *kind, const char *device,
+                          int64_t seq, const char *canteen, int64_t elder_id, const char *detail,
+                          zc_diag *diag);
 
 #endif

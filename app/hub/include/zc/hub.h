@@ -194,8 +194,9 @@ zc_err zc_hub_menu_import(zc_hub *hub, const char *canteen, const char *csv, siz
  *   "faults","rules_version","app_version"}]; canteen NULL for every kiosk. */
 zc_err zc_hub_kiosks(zc_hub *hub, const char *canteen, json_t **out, zc_diag *diag);
 
-/* The day report of a canteen from the entries held with status ok: zc_report_to_json's shape,
- * chain_head null (a canteen may have several kiosks). */
+/* The day report of a canteen from the entries held with status ok: zc_report_to_json's shape.
+ * When the day's entries all come from one kiosk, chain_head is that kiosk's last entry of the
+ * day, exactly as the kiosk reports it; with several kiosks (several chains) it is null. */
 zc_err zc_hub_report_day(zc_hub *hub, const char *canteen, zc_date date, json_t **out,
                          zc_diag *diag);
 /* {"month":"YYYY-MM","canteen","days":[{"date","sales","voids","gross","subsidy","self_pay"}],
