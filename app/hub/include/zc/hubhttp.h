@@ -12,6 +12,7 @@
 #include "zc/hub.h"
 
 #include <stdint.h>
+#include <stdio.h>
 
 #define ZC_HUB_BODY_MAX (8u * 1024u * 1024u)
 
@@ -21,6 +22,7 @@ typedef struct zc_hubhttp_opts {
     const char *listen;  /* "HOST:PORT"; port 0 picks a free one (see zc_hubhttp_port) */
     const char *web_dir; /* the console's files (assets/web); NULL serves no console */
     int threads;         /* 0 for a default of 8 */
+    FILE *log;           /* one line per request (method path status ms); NULL for none */
 } zc_hubhttp_opts;
 
 /* Starts serving in background threads; returns once the socket listens. */
