@@ -73,5 +73,7 @@ int ctl_sell(int argc, char **argv);
 int ctl_void(int argc, char **argv);
 int ctl_menu(int argc, char **argv);
 int ctl_receipt(int argc, char **argv);
+int ctl_enrol(int argc, char **argv);
+int ctl_sync(int argc, char **argv);
 
 #endif

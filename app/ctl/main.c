@@ -36,6 +36,8 @@ static const command COMMANDS[] = {
     {"void", ctl_void, "void --data DIR --seq N --reason TEXT [--at ISO8601]"},
     {"menu", ctl_menu, "menu import --data DIR FILE.csv"},
     {"receipt", ctl_receipt, "receipt verify TEXT --pubkey KEY"},
+    {"enrol", ctl_enrol, "enrol --data DIR --hub URL --code CODE"},
+    {"sync", ctl_sync, "sync --data DIR [--hub URL]"},
 };
 
 static void usage(FILE *f)

@@ -23,6 +23,7 @@
 #include "zc/report.h"
 #include "zc/roster.h"
 #include "zc/sell.h"
+#include "zc/syncwire.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -62,6 +63,8 @@ struct zc_app {
 
     zc_ms shell_now;    /* the clock as the shell gives it */
     zc_ms clock_offset; /* set by staff on a board without a real-time clock */
+    zc_ms hub_offset;   /* hub clock minus the shell's, adopted when the kiosk is behind; else 0 */
+    bool sync_poke;     /* a sale was recorded since the shell last asked */
     zc_ms head_at;      /* time of the last ledger entry: the clock may not go before it */
 
     zc_machine m;
@@ -84,9 +87,16 @@ struct zc_app {
     bool dirty;
 };
 
+/* A clock behind the hub's is a board that lost its time: the hub's wins over whatever staff set.
+ */
+static zc_ms app_offset(const zc_app *app)
+{
+    return app->hub_offset ? app->hub_offset : app->clock_offset;
+}
+
 static zc_ms app_now(const zc_app *app)
 {
-    return app->shell_now + app->clock_offset;
+    return app->shell_now + app_offset(app);
 }
 
 /* ---- the event loop ---- */
@@ -402,6 +412,7 @@ static void do_sell(zc_app *app, const zc_fx *fx)
     app->sale_menu_price = r.quote.price;
     zc_strings_copy(app->sale_item, sizeof app->sale_item, fx->u.sale.item);
     app->head_at = r.sale.at;
+    app->sync_poke = true;
     ev->u.sale.seq = r.sale.seq;
     amounts_of(&r, &ev->u.sale.amounts);
     zc_strings_copy(ev->u.sale.receipt, sizeof ev->u.sale.receipt, app->receipt);
@@ -902,6 +913,80 @@ void zc_app_tick(zc_app *app, zc_ms now)
     run(app, &ev);
 }
 
+void zc_app_sync_status(zc_app *app, const zc_sync_status *status)
+{
+    zc_mevent ev;
+    zc_mevent_init(&ev, ZC_MEV_SYNC_STATUS);
+    zc_msync *s = &ev.u.sync;
+    s->enrolled = status->enrolled;
+    s->failing = status->failures > 0;
+    s->pending = status->pending;
+    s->last_ok_ms = status->last_ok_ms;
+    s->hub_offset_ms = status->hub_offset_ms;
+    zc_strings_copy(s->error, sizeof s->error, status->last_error);
+    zc_ms offset = status->enrolled && status->hub_offset_ms > ZC_SYNC_SKEW_WARN_MS
+                       ? status->hub_offset_ms
+                       : 0;
+    const zc_msync *was = &app->m.sync;
+    bool same = s->enrolled == was->enrolled && s->failing == was->failing &&
+                s->pending == was->pending && s->last_ok_ms == was->last_ok_ms &&
+                s->hub_offset_ms == was->hub_offset_ms && strcmp(s->error, was->error) == 0;
+    if (same && offset == app->hub_offset)
+        return;
+    app->hub_offset = offset;
+    clock_check(app);
+    if (!same)
+        run(app, &ev);
+    zc_mevent tick;
+    zc_mevent_init(&tick, ZC_MEV_TICK);
+    tick.now = app_now(app);
+    run(app, &tick);
+}
+
+bool zc_app_take_sync_poke(zc_app *app)
+{
+    bool p = app->sync_poke;
+    app->sync_poke = false;
+    return p;
+}
+
+static const char *status_word(hal_status s)
+{
+    switch (s) {
+    case HAL_STATUS_CONNECTED:
+        return "connected";
+    case HAL_STATUS_DISCONNECTED:
+        return "disconnected";
+    case HAL_STATUS_PAPER_OUT:
+        return "paper out";
+    case HAL_STATUS_PAPER_LOW:
+        return "paper low";
+    case HAL_STATUS_FAULT:
+        break;
+    }
+    return "fault";
+}
+
+size_t zc_app_faults(const zc_app *app, char (*out)[ZC_APP_FAULT_MAX], size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < app->m.ndevices && n < max; i++) {
+        const zc_mdevice *d = &app->m.devices[i];
+        if (d->status == HAL_STATUS_CONNECTED)
+            continue;
+        /* In English whatever the screen shows: the hub's console reads the same for everyone. */
+        char *f = out[n++];
+        zc_strings_copy(f, ZC_APP_FAULT_MAX, d->name);
+        zc_strings_append(f, ZC_APP_FAULT_MAX, ": ");
+        zc_strings_append(f, ZC_APP_FAULT_MAX, status_word(d->status));
+        if (d->message[0]) {
+            zc_strings_append(f, ZC_APP_FAULT_MAX, ": ");
+            zc_strings_append(f, ZC_APP_FAULT_MAX, d->message);
+        }
+    }
+    return n;
+}
+
 /* ---- outputs ---- */
 
 void zc_app_view(const zc_app *app, zc_view *out)
@@ -930,7 +1015,7 @@ bool zc_app_take_speech(zc_app *app, char *text, size_t size)
 zc_ms zc_app_next_deadline(const zc_app *app)
 {
     zc_ms d = zc_machine_deadline(&app->m);
-    return d ? d - app->clock_offset : 0;
+    return d ? d - app_offset(app) : 0;
 }
 
 bool zc_app_readers_enabled(const zc_app *app)

@@ -7,6 +7,10 @@
 
 #include "screen.h"
 
+#include "zc/syncwire.h"
+
+#include <inttypes.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -211,6 +215,21 @@ void zc_m_status(const zc_machine *m, zc_view *v)
     }
     if (m->clock_behind)
         zc_m_add(m, v, ZC_ROLE_STATUS, "", "status.clock");
+    /* Sync shows only when something needs staff: all well, the strip stays as it was. */
+    if (m->sync.enrolled && m->sync.failing) {
+        char n[ZC_ID_MAX];
+        snprintf(n, sizeof n, "%" PRId64, m->sync.pending);
+        const char *args[] = {n};
+        zc_m_addf(m, v, ZC_ROLE_STATUS, "", "status.sync_failing", args, 1);
+    }
+    if (zc_m_sync_skewed(m))
+        zc_m_add(m, v, ZC_ROLE_STATUS, "", "status.sync_clock");
+}
+
+bool zc_m_sync_skewed(const zc_machine *m)
+{
+    int64_t off = m->sync.hub_offset_ms;
+    return m->sync.enrolled && (off > ZC_SYNC_SKEW_WARN_MS || off < -ZC_SYNC_SKEW_WARN_MS);
 }
 
 void zc_m_keypad(const zc_machine *m, zc_view *v, bool with_x)
@@ -561,6 +580,9 @@ void zc_machine_step(zc_machine *m, const zc_mevent *ev, zc_effects *fx)
         break;
     case ZC_MEV_CLOCK_CHECK:
         m->clock_behind = ev->u.flag;
+        break;
+    case ZC_MEV_SYNC_STATUS:
+        m->sync = ev->u.sync;
         break;
     case ZC_MEV_TAP:
     case ZC_MEV_KEY:

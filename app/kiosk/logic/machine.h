@@ -173,6 +173,16 @@ typedef struct zc_mreport {
     zc_mrow rows[ZC_MACHINE_ROWS_MAX];
 } zc_mreport;
 
+/* The sync agent's state as staff see it; the shell passes it in (the machine knows no agent). */
+typedef struct zc_msync {
+    bool enrolled;         /* false: no hub, nothing about sync is shown */
+    bool failing;          /* the last round failed: error says why */
+    int64_t pending;       /* entries the hub does not hold yet */
+    zc_ms last_ok_ms;      /* 0: never */
+    int64_t hub_offset_ms; /* hub clock minus kiosk clock; 0 before the first answer */
+    char error[ZC_MACHINE_MESSAGE_MAX];
+} zc_msync;
+
 typedef enum zc_mev_kind {
     ZC_MEV_TICK = 0,      /* now */
     ZC_MEV_CREDENTIAL,    /* u.credential */
@@ -181,6 +191,7 @@ typedef enum zc_mev_kind {
     ZC_MEV_TAP,           /* u.id */
     ZC_MEV_KEY,           /* u.id: "0".."9", "X", "Enter", "Escape", "Backspace" */
     ZC_MEV_CLOCK_CHECK,   /* u.flag: the clock is earlier than the last recorded sale */
+    ZC_MEV_SYNC_STATUS,   /* u.sync: the sync agent's news */
     /* Results of effects; err is ZC_OK or why the effect failed (message says more, staff only). */
     ZC_MEV_IDENTIFIED,  /* u.elder */
     ZC_MEV_QUOTED,      /* u.amounts */
@@ -227,6 +238,7 @@ typedef struct zc_mevent {
         } pin;
         int64_t seq;
         zc_mreport report;
+        zc_msync sync;
     } u;
 } zc_mevent;
 
@@ -312,6 +324,7 @@ typedef struct zc_machine {
     bool has_pending;
     bool readers;      /* readers switched on: credentials are taken */
     bool clock_behind; /* the clock is earlier than the last sale: staff must set it */
+    zc_msync sync;     /* the hub connection, for staff */
 
     /* Devices' last status. */
     size_t ndevices;

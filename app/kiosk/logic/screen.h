@@ -128,8 +128,11 @@ zc_view_item *zc_m_addf(const zc_machine *m, zc_view *v, zc_role role, const cha
 /* The strings key of a device status ("device.paper_out" ...). */
 const char *zc_m_status_key(hal_status s);
 
-/* The status strip: devices that are not well, a wrong clock. */
+/* The status strip: devices that are not well, a wrong clock, a failing sync. */
 void zc_m_status(const zc_machine *m, zc_view *v);
+
+/* The kiosk's clock and the hub's differ by more than ZC_SYNC_SKEW_WARN_MS. */
+bool zc_m_sync_skewed(const zc_machine *m);
 
 /* The keypad: 1-9, 0, back, ok; with_x adds "X" (the ID number's check character). */
 void zc_m_keypad(const zc_machine *m, zc_view *v, bool with_x);

@@ -139,6 +139,9 @@ bool kiosk_open(kiosk *k, zc_ms now, char *err, size_t errsize)
         snprintf(err, errsize, "%s: %s", k->opt.data_dir, diag.msg[0] ? diag.msg : "cannot open");
         return false;
     }
+    /* Scripts run in virtual time: the hub's clock and network have no place in them. */
+    if (!k->opt.script)
+        k->sync = hubsync_start(k->opt.data_dir);
     int w, h;
     SDL_GetRendererOutputSize(k->renderer, &w, &h);
     SDL_RendererInfo info;
@@ -150,7 +153,9 @@ bool kiosk_open(kiosk *k, zc_ms now, char *err, size_t errsize)
 
 void kiosk_close(kiosk *k)
 {
-    /* The app first: it may still print; then what feeds it; SDL last. */
+    /* The sync agent first (it has its own connection); the app next: it may still print; then
+     * what feeds it; SDL last. */
+    zc_sync_agent_stop(k->sync);
     zc_app_close(k->app);
     speech_close(k->speech);
     devices_close(k->devices);

@@ -8,6 +8,7 @@
 #define ZC_SHELL_KIOSK_H
 
 #include "devices.h"
+#include "hubsync.h"
 #include "kiosk/app.h"
 #include "layout.h"
 #include "options.h"
@@ -46,6 +47,7 @@ typedef struct kiosk {
     speech *speech;
     devices *devices;
     zc_app *app;
+    zc_sync_agent *sync; /* NULL: not enrolled with a hub, or playing a script */
     zc_view view;
     layout layout;     /* of the frame on screen: presses are hit-tested against it */
     layout previous;   /* of the frame before: did the touch targets move? */

@@ -79,6 +79,7 @@ int kiosk_run_live(kiosk *k)
     waiting how = how_to_wait();
     for (;;) {
         zc_app_tick(k->app, kiosk_wall_ms());
+        hubsync_pump(k->sync, k->app);
         kiosk_outputs(k);
         kiosk_frame(k, false);
         SDL_Event ev;

@@ -15,6 +15,7 @@
 #include "kiosk/view.h"
 #include "zc/date.h"
 #include "zc/err.h"
+#include "zc/sync.h"
 
 typedef struct zc_app zc_app;
 
@@ -48,6 +49,18 @@ bool zc_app_dirty(zc_app *app); /* changed since the last call: redraw */
 bool zc_app_take_speech(zc_app *app, char *text, size_t size); /* next utterance, if any */
 zc_ms zc_app_next_deadline(const zc_app *app);  /* when a tick matters next; 0: none */
 bool zc_app_readers_enabled(const zc_app *app); /* false while a result is shown */
+
+/*
+ * The hub connection. The shell owns the sync agent (a thread) and hands its status in from its
+ * loop; the staff screens show it, and a kiosk clock behind the hub's by more than
+ * ZC_SYNC_SKEW_WARN_MS is replaced by the hub's for sales (a board that booted in 1970 sells at
+ * the right time after one sync). An unenrolled kiosk never calls this and looks as it always did.
+ */
+enum { ZC_APP_FAULT_MAX = 128 };
+void zc_app_sync_status(zc_app *app, const zc_sync_status *status);
+bool zc_app_take_sync_poke(zc_app *app); /* true once after each recorded sale: poke the agent */
+/* Devices that are not well, as "printer: paper_out: message" lines for the hub's heartbeat. */
+size_t zc_app_faults(const zc_app *app, char (*out)[ZC_APP_FAULT_MAX], size_t max);
 
 /* Settings staff change, kept in the kiosk's store. */
 int zc_app_volume(const zc_app *app); /* 0..100, 0 = muted */

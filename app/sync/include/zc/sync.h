@@ -17,6 +17,7 @@
 #include "zc/err.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum {
@@ -26,6 +27,9 @@ enum {
     ZC_SYNC_BACKOFF_MAX_MS = 600000, /* retries never wait longer than 10 minutes */
     ZC_SYNC_ERROR_MAX = 256,
 };
+
+/* Checks a hub URL ("http://HOST:PORT" or "https://..."): ZC_ERR_INVALID with diag if it is not. */
+zc_err zc_sync_check_url(const char *hub_url, zc_diag *diag);
 
 /*
  * Joins the hub at hub_url with a one-time code. A directory without a kiosk gets a new one (keys,
@@ -45,8 +49,20 @@ typedef struct zc_sync_result {
     int64_t hub_offset_ms; /* hub clock minus kiosk clock */
 } zc_sync_result;
 
-/* One full round against hub_url (NULL: the enrolled hub). ZC_OK when the kiosk is in step. */
+/* One full round against hub_url (NULL: the enrolled hub). ZC_OK when the kiosk is in step.
+ * *out is filled as far as the round got (pending is known before anything is sent). */
 zc_err zc_sync_round(zc_datadir *dd, const char *hub_url, zc_sync_result *out, zc_diag *diag);
+
+typedef struct zc_sync_round_opts {
+    const char *hub_url;       /* NULL: the enrolled hub */
+    int roster_page;           /* roster rows asked for per page; 0: ZC_SYNC_ROSTER_PAGE */
+    const char *const *faults; /* device faults for the heartbeat */
+    size_t nfaults;
+} zc_sync_round_opts;
+
+/* zc_sync_round with options (opts NULL: the defaults). */
+zc_err zc_sync_round_with(zc_datadir *dd, const zc_sync_round_opts *opts, zc_sync_result *out,
+                          zc_diag *diag);
 
 /* The wait before retry number `failures` (1, 2, ...): base * 2^(failures-1) capped at max, then
  * "full jitter" scaled by random in [0, 2^32): never 0, never above max. Pure, for tests. */
@@ -68,6 +84,7 @@ typedef struct zc_sync_agent zc_sync_agent;
 typedef struct zc_sync_agent_opts {
     int64_t interval_ms;                     /* 0: ZC_SYNC_INTERVAL_MS */
     int64_t backoff_base_ms, backoff_max_ms; /* 0: the defaults above */
+    int roster_page;                         /* 0: ZC_SYNC_ROSTER_PAGE */
 } zc_sync_agent_opts;
 
 /* Starts the agent's thread on the kiosk in dir (it opens its own zc_datadir). */
