@@ -16,3 +16,7 @@ mkdir -p "$work/sell"
 build/release/tests/bench/bench_sell . "$work/sell" 200 5
 echo "== roster import of $rows rows vs sqlite3 .import; lookups at that size"
 sh tests/bench/roster_import.sh build/release "$rows"
+echo "== hub and sync (issue 6): ingest, 1000 kiosks at once, roster sync of $rows elders; both backends"
+cmake --build --preset release -j "$(nproc 2>/dev/null || echo 2)" \
+    --target bench_hub_ingest bench_hub_kiosks bench_roster_sync
+sh tests/bench/hub_bench.sh build/release/tests/bench 5000 1000 "$rows"
