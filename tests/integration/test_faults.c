@@ -18,9 +18,11 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,9 +43,12 @@ static const char *const ELDERS[] = {"32020219400229103X", "320202193803151008",
                                      "320202194211081012", "320203194506011026"};
 #define N_ELDERS (sizeof ELDERS / sizeof ELDERS[0])
 
+enum { LIVE_MAX = 8, LOG_TEXT_MAX = 65536 };
+
 typedef struct fault_ctx {
     const char *hub_bin;
     const char *source_dir;
+    pid_t live[LIVE_MAX]; /* hubs started and not yet stopped: the teardown stops them */
 } fault_ctx;
 
 typedef struct hubproc {
@@ -52,40 +57,64 @@ typedef struct hubproc {
     char log[ZC_TEST_PATH_MAX];
 } hubproc;
 
+static void live_set(fault_ctx *ctx, pid_t old, pid_t pid)
+{
+    for (int i = 0; i < LIVE_MAX; i++)
+        if (ctx->live[i] == old) {
+            ctx->live[i] = pid;
+            return;
+        }
+    fail_msg("too many hubs at once");
+}
+
+/* Reads what the hub has logged so far (the file may not exist yet). */
+static bool log_read(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, size - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return true;
+}
+
 /* Starts zhucan-hub on a free port and waits until its log names the address it listens on. */
-static void hub_spawn(const fault_ctx *ctx, const char *dir, const char *db_url, const char *tag,
+static void hub_spawn(fault_ctx *ctx, const char *dir, const char *db_url, const char *tag,
                       hubproc *hp)
 {
     snprintf(hp->log, sizeof hp->log, "%s/%s.log", dir, tag);
     hp->pid = fork();
     assert_true(hp->pid >= 0);
     if (hp->pid == 0) {
+        /* A hub must not outlive a test that failed half way. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         FILE *f = freopen(hp->log, "w", stderr);
         (void)f;
         execl(ctx->hub_bin, ctx->hub_bin, "--db", db_url, "--listen", "127.0.0.1:0", (char *)NULL);
         _exit(127);
     }
+    live_set(ctx, 0, hp->pid);
+    char text[LOG_TEXT_MAX];
     for (int i = 0; i < HUB_START_POLLS; i++) {
-        size_t len = 0;
-        char *text = zt_read_file(hp->log, &len);
-        const char *at = text ? strstr(text, "listening on http://") : NULL;
+        const char *at =
+            log_read(hp->log, text, sizeof text) ? strstr(text, "listening on http://") : NULL;
         if (at) {
             at += strlen("listening on ");
             size_t n = strcspn(at, " \r\n");
             assert_true(n < sizeof hp->url);
             memcpy(hp->url, at, n);
             hp->url[n] = '\0';
-            free(text);
             return;
         }
-        free(text);
         usleep(POLL_US);
     }
     fail_msg("zhucan-hub did not start; see %s", hp->log);
 }
 
-static void hub_kill(hubproc *hp, int sig)
+static void hub_kill(fault_ctx *ctx, hubproc *hp, int sig)
 {
+    live_set(ctx, hp->pid, 0);
     kill(hp->pid, sig);
     int status = 0;
     waitpid(hp->pid, &status, 0);
@@ -93,7 +122,7 @@ static void hub_kill(hubproc *hp, int sig)
         assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-static char *slurp_source(const fault_ctx *ctx, const char *rel, size_t *len)
+static char *slurp_source(fault_ctx *ctx, const char *rel, size_t *len)
 {
     char path[ZC_TEST_PATH_MAX];
     zt_join(path, sizeof path, ctx->source_dir, rel);
@@ -103,7 +132,7 @@ static char *slurp_source(const fault_ctx *ctx, const char *rel, size_t *len)
 }
 
 /* A hub database with two canteens, the default rules, the demo roster and a menu. */
-static void hub_setup(const fault_ctx *ctx, const char *db_url, zc_hub **out)
+static void hub_setup(fault_ctx *ctx, const char *db_url, zc_hub **out)
 {
     zc_hub_opts opts = {.db_url = db_url};
     zc_diag diag = {{0}, 0};
@@ -260,8 +289,8 @@ static void *round_thread(void *arg)
     return NULL;
 }
 
-static void run_backend(const fault_ctx *ctx, const char *backend,
-                        void (*scenario)(const fault_ctx *, const char *, const char *))
+static void run_backend(fault_ctx *ctx, const char *backend,
+                        void (*scenario)(fault_ctx *, const char *, const char *))
 {
     char dir[ZC_TEST_PATH_MAX], url[URL_MAX], tag[64];
     zt_mkdtemp(dir, sizeof dir);
@@ -273,14 +302,14 @@ static void run_backend(const fault_ctx *ctx, const char *backend,
 
 /* The hub is down while the kiosk sells thousands of sales; then it is up and one round
  * brings everything across. */
-static void scenario_hub_down(const fault_ctx *ctx, const char *dir, const char *db_url)
+static void scenario_hub_down(fault_ctx *ctx, const char *dir, const char *db_url)
 {
     zc_hub *hub = NULL;
     hub_setup(ctx, db_url, &hub);
     hubproc hp;
     hub_spawn(ctx, dir, db_url, "hub1", &hp);
     zc_datadir *dd = kiosk_new(hub, dir, "kiosk", "C0107", hp.url);
-    hub_kill(&hp, SIGTERM);
+    hub_kill(ctx, &hp, SIGTERM);
 
     zc_ms start = days_ago(3);
     zc_ms end = sell_many(dd, OFFLINE_SALES, start);
@@ -295,14 +324,14 @@ static void scenario_hub_down(const fault_ctx *ctx, const char *dir, const char 
     assert_int_equal(res.pending, 0);
     assert_in_step(hub, dd);
     assert_reports_equal(hub, dd, start, end);
-    hub_kill(&hp, SIGTERM);
+    hub_kill(ctx, &hp, SIGTERM);
     zc_datadir_close(dd);
     zc_hub_close(hub);
 }
 
 /* The hub is killed with SIGKILL while a push is in flight, restarted, and the next round
  * completes: nothing lost, nothing twice. */
-static void scenario_kill_mid_push(const fault_ctx *ctx, const char *dir, const char *db_url)
+static void scenario_kill_mid_push(fault_ctx *ctx, const char *dir, const char *db_url)
 {
     zc_hub *hub = NULL;
     hub_setup(ctx, db_url, &hub);
@@ -323,7 +352,7 @@ static void scenario_kill_mid_push(const fault_ctx *ctx, const char *dir, const 
         if (held == 0)
             usleep(POLL_US / 10);
     }
-    hub_kill(&hp, SIGKILL);
+    hub_kill(ctx, &hp, SIGKILL);
     pthread_join(thread, NULL);
     held = hub_count(hub, count_sql, dd->device_id);
     assert_true(held > 0);
@@ -337,13 +366,13 @@ static void scenario_kill_mid_push(const fault_ctx *ctx, const char *dir, const 
     assert_int_equal(res.acked, KILL_SALES);
     assert_in_step(hub, dd);
     assert_reports_equal(hub, dd, start, end);
-    hub_kill(&hp, SIGTERM);
+    hub_kill(ctx, &hp, SIGTERM);
     zc_datadir_close(dd);
     zc_hub_close(hub);
 }
 
 /* Two hubs share one database; kiosks sync through either, alternating. */
-static void scenario_two_hubs(const fault_ctx *ctx, const char *dir, const char *db_url)
+static void scenario_two_hubs(fault_ctx *ctx, const char *dir, const char *db_url)
 {
     zc_hub *hub = NULL;
     hub_setup(ctx, db_url, &hub);
@@ -383,8 +412,8 @@ static void scenario_two_hubs(const fault_ctx *ctx, const char *dir, const char 
                      2 * 3 * SPLIT_SALES);
     for (int k = 0; k < SPLIT_KIOSKS; k++)
         zc_datadir_close(kiosks[k]);
-    hub_kill(&a, SIGTERM);
-    hub_kill(&b, SIGTERM);
+    hub_kill(ctx, &a, SIGTERM);
+    hub_kill(ctx, &b, SIGTERM);
     (void)end;
     zc_hub_close(hub);
 }
@@ -406,6 +435,19 @@ static void test_two_hubs_one_postgres(void **state)
     run_backend(*state, "postgres", scenario_two_hubs);
 }
 
+/* Stops the hubs a failed test left running. */
+static int stop_live(void **state)
+{
+    fault_ctx *ctx = *state;
+    for (int i = 0; i < LIVE_MAX; i++)
+        if (ctx->live[i] > 0) {
+            kill(ctx->live[i], SIGKILL);
+            waitpid(ctx->live[i], NULL, 0);
+            ctx->live[i] = 0;
+        }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -414,9 +456,9 @@ int main(int argc, char **argv)
     }
     fault_ctx ctx = {.hub_bin = argv[1], .source_dir = argv[2]};
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_prestate(test_hub_down, &ctx),
-        cmocka_unit_test_prestate(test_kill_mid_push, &ctx),
-        cmocka_unit_test_prestate(test_two_hubs_one_postgres, &ctx),
+        cmocka_unit_test_prestate_setup_teardown(test_hub_down, NULL, stop_live, &ctx),
+        cmocka_unit_test_prestate_setup_teardown(test_kill_mid_push, NULL, stop_live, &ctx),
+        cmocka_unit_test_prestate_setup_teardown(test_two_hubs_one_postgres, NULL, stop_live, &ctx),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
