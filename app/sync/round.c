@@ -32,6 +32,12 @@ typedef struct round {
     int64_t head_seq;
 } round;
 
+/* The kiosk's own clock, uncorrected. */
+static zc_ms kiosk_now(const round *r)
+{
+    return r->opts->clock ? r->opts->clock(r->opts->clock_ctx) : zc_sync_clock_ms();
+}
+
 static zc_err meta_int(zc_store *store, const char *key, int64_t *out, zc_diag *diag)
 {
     char buf[ZC_META_VALUE_MAX];
@@ -102,7 +108,7 @@ static zc_err heartbeat(round *r, zc_diag *diag)
     json_t *faults = json_array();
     for (size_t i = 0; faults && i < r->opts->nfaults; i++)
         json_array_append_new(faults, json_string(r->opts->faults[i]));
-    zc_ms now = zc_sync_clock_ms();
+    zc_ms now = kiosk_now(r);
     json_t *body =
         json_pack("{s:I,s:I,s:I,s:I,s:s,s:I,s:o*,s:s}", "clock_ms", (json_int_t)now, "pending",
                   (json_int_t)r->out->pending, "last_seq", (json_int_t)r->head_seq, "rules_version",
@@ -129,7 +135,7 @@ static zc_err call(round *r, const char *method, const char *path, const json_t 
                    json_t **reply, zc_diag *diag)
 {
     for (;;) {
-        zc_ms now = zc_sync_clock_ms(), hub_time;
+        zc_ms now = kiosk_now(r), hub_time;
         zc_err err = zc_sync_client_call(r->client, method, path, body, true, now + r->offset_ms,
                                          reply, &hub_time, diag);
         if (!err)
@@ -236,7 +242,7 @@ static zc_err pull_rules(round *r, zc_diag *diag)
             break;
         }
         int64_t version = 0;
-        zc_ms now = zc_sync_clock_ms() + r->offset_ms;
+        zc_ms now = kiosk_now(r) + r->offset_ms;
         err = zc_rulebook_install(store, r->dd->rules_pk, text, strlen(text), now, &version, diag);
         free(text);
         if (!err)
@@ -434,7 +440,7 @@ zc_err zc_sync_round_client(zc_datadir *dd, zc_sync_client *client, const zc_syn
             *diag = first;
         return first_err;
     }
-    return meta_set_int(dd->store, ZC_META_SYNC_LAST_OK, zc_sync_clock_ms() + r.offset_ms, diag);
+    return meta_set_int(dd->store, ZC_META_SYNC_LAST_OK, kiosk_now(&r) + r.offset_ms, diag);
 }
 
 zc_err zc_sync_round_with(zc_datadir *dd, const zc_sync_round_opts *opts, zc_sync_result *out,

@@ -1,11 +1,11 @@
 /*
  * Fault tests of kiosk-hub sync with real processes: the hub (zhucan-hub) down while a kiosk sells
  * thousands of sales, the hub killed with SIGKILL in the middle of a push and restarted, two hubs
- * on one PostgreSQL database with kiosks split across them. After each, every sale is on the hub
- * exactly once, the hub's chain check raised nothing, and the hub's day reports equal the
- * kiosks'. The kiosks are libzccore data directories driven in-process (zc_sell, zc_sync_round);
- * the hubs are separate processes so they can be killed.
- * usage: test_faults ZHUCAN-HUB SOURCE_DIR
+ * on one PostgreSQL database with kiosks split across them, kiosks whose clocks are far off. After
+ * each, every sale is on the hub exactly once, the hub's chain check raised nothing, and the hub's
+ * day reports equal the kiosks'. The kiosks are libzccore data directories driven in-process
+ * (zc_sell, zc_sync_round); the hubs are separate processes so they can be killed. usage:
+ * test_faults ZHUCAN-HUB SOURCE_DIR
  */
 #include "hubtest.h"
 #include "testutil.h"
@@ -418,6 +418,62 @@ static void scenario_two_hubs(fault_ctx *ctx, const char *dir, const char *db_ur
     zc_hub_close(hub);
 }
 
+typedef struct skewed_clock {
+    int64_t skew_ms;
+} skewed_clock;
+
+static zc_ms skewed_now(void *ctx)
+{
+    const skewed_clock *c = ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (zc_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + c->skew_ms;
+}
+
+/* Kiosks whose clocks are off (an hour behind, three days ahead, a board that booted in 1970)
+ * still sync: the hub answers their heartbeat with its time, they sign with it from then on, and
+ * the hub raises the skew as an anomaly. */
+static void scenario_clock_off(fault_ctx *ctx, const char *dir, const char *db_url)
+{
+    static const int64_t SKEWS_MS[] = {-INT64_C(3600000), INT64_C(3) * 86400000,
+                                       -INT64_C(1700000000000)};
+    const int64_t slack_ms = 5000;
+    zc_hub *hub = NULL;
+    hub_setup(ctx, db_url, &hub);
+    hubproc hp;
+    hub_spawn(ctx, dir, db_url, "hub1", &hp);
+    for (size_t k = 0; k < sizeof SKEWS_MS / sizeof SKEWS_MS[0]; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "kiosk%zu", k);
+        zc_datadir *dd = kiosk_new(hub, dir, name, "C0107", hp.url);
+        /* A day of its own for each kiosk: the canteen's day report is then this kiosk's. */
+        zc_ms start = days_ago(2 + (int)k);
+        zc_ms end = sell_many(dd, SPLIT_SALES, start);
+        skewed_clock clock = {.skew_ms = SKEWS_MS[k]};
+        zc_sync_round_opts opts = {.hub_url = hp.url, .clock = skewed_now, .clock_ctx = &clock};
+        zc_sync_result res;
+        zc_diag diag = {{0}, 0};
+        if (zc_sync_round_with(dd, &opts, &res, &diag))
+            fail_msg("kiosk %zu, clock off by %lld ms: %s", k, (long long)SKEWS_MS[k], diag.msg);
+        assert_int_equal(res.acked, SPLIT_SALES);
+        assert_true(llabs(res.hub_offset_ms + SKEWS_MS[k]) < slack_ms);
+        assert_in_step(hub, dd);
+        assert_reports_equal(hub, dd, start, end);
+        assert_true(
+            hub_count(hub, "SELECT count(*) FROM anomaly WHERE kind = 'clock_skew' AND device = $1",
+                      dd->device_id) >= 1);
+        zc_datadir_close(dd);
+    }
+    hub_kill(ctx, &hp, SIGTERM);
+    zc_hub_close(hub);
+}
+
+static void test_clock_off(void **state)
+{
+    for (int i = 0; ZC_HUBTEST_BACKENDS[i]; i++)
+        run_backend(*state, ZC_HUBTEST_BACKENDS[i], scenario_clock_off);
+}
+
 static void test_hub_down(void **state)
 {
     for (int i = 0; ZC_HUBTEST_BACKENDS[i]; i++)
@@ -459,6 +515,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_prestate_setup_teardown(test_hub_down, NULL, stop_live, &ctx),
         cmocka_unit_test_prestate_setup_teardown(test_kill_mid_push, NULL, stop_live, &ctx),
         cmocka_unit_test_prestate_setup_teardown(test_two_hubs_one_postgres, NULL, stop_live, &ctx),
+        cmocka_unit_test_prestate_setup_teardown(test_clock_off, NULL, stop_live, &ctx),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,8 +53,13 @@ typedef struct zc_sync_result {
  * *out is filled as far as the round got (pending is known before anything is sent). */
 zc_err zc_sync_round(zc_datadir *dd, const char *hub_url, zc_sync_result *out, zc_diag *diag);
 
+/* The kiosk's clock as a round reads it (tests give a board whose clock is off). */
+typedef zc_ms (*zc_sync_clock_fn)(void *ctx);
+
 typedef struct zc_sync_round_opts {
-    const char *hub_url;       /* NULL: the enrolled hub */
+    const char *hub_url;    /* NULL: the enrolled hub */
+    zc_sync_clock_fn clock; /* NULL: the system's real-time clock */
+    void *clock_ctx;
     int roster_page;           /* roster rows asked for per page; 0: ZC_SYNC_ROSTER_PAGE */
     const char *const *faults; /* device faults for the heartbeat */
     size_t nfaults;
