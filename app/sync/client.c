@@ -205,6 +205,8 @@ static zc_err perform(zc_sync_client *c, const char *method, const char *path, c
     c->len = 0;
     c->too_large = false;
     curl_easy_setopt(h, CURLOPT_URL, url);
+    /* The path is signed as sent (PROTOCOL.md): libcurl must not normalise it. */
+    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)ZC_SYNC_TIMEOUT_MS);

@@ -88,7 +88,8 @@ static zc_err parse_enrolment(const json_t *o, enrolment *e, zc_diag *diag)
     return ZC_OK;
 }
 
-/* POST /v1/enrol with the device's public key. */
+/* POST /v1/enrol with the device's public key, signed with its secret half: the hub enrols only a
+ * kiosk that holds the key, so nobody can move an enrolled kiosk by its (public) key alone. */
 static zc_err ask_hub(const char *url, const char *code, const zc_datadir *dd, enrolment *e,
                       zc_ms *sent_at, zc_diag *diag)
 {
@@ -102,8 +103,11 @@ static zc_err ask_hub(const char *url, const char *code, const zc_datadir *dd, e
     *sent_at = zc_sync_clock_ms();
     if (!body)
         err = zc_diag_set(diag, ZC_ERR_NOMEM, "out of memory");
-    else
-        err = zc_sync_client_call(client, "POST", "/v1/enrol", body, false, 0, &reply, NULL, diag);
+    else {
+        zc_sync_client_identity(client, &dd->device_key, dd->device_id);
+        err = zc_sync_client_call(client, "POST", "/v1/enrol", body, true, *sent_at, &reply, NULL,
+                                  diag);
+    }
     json_decref(body);
     zc_sync_client_free(client);
     if (!err)

@@ -196,11 +196,19 @@ static zc_err push(round *r, zc_diag *diag)
             return err;
         if (n == 0)
             return ZC_OK;
-        int64_t acked = 0;
+        int64_t acked = 0, last_sent = recs[n - 1].seq;
         err = push_batch(r, recs, n, &acked, diag);
         zc_syncwire_sales_free(recs, n);
         if (err)
             return err;
+        /* A hub holding more than this kiosk has made (a data directory restored from an older
+         * copy with the same key) must not make it skip its own new entries. */
+        if (acked > last_sent)
+            return zc_diag_set(diag, ZC_ERR_BROKEN,
+                               "hub: holds entries of this kiosk up to %" PRId64
+                               " but the kiosk's ledger ends at %" PRId64
+                               " (restored from an older copy?): nothing recorded",
+                               acked, last_sent);
         r->out->pushed += (int64_t)n;
         r->out->acked = acked;
         r->out->pending = r->head_seq > acked ? r->head_seq - acked : 0;
