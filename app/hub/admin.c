@@ -4,6 +4,7 @@
  * zc_hub_* call, the same one the console's API makes.
  */
 #include "hubadmin.h"
+#include "hubapi.h"
 
 #include "zc/hub.h"
 #include "zc/money.h"
@@ -21,10 +22,7 @@ enum {
     ADMIN_POSITIONAL_MAX = 4,
     ADMIN_PASSWORD_MAX = 1024, /* one line of stdin */
     ADMIN_ANOMALIES_DEFAULT = 100,
-    ADMIN_MONTH_TEXT_LEN = 7, /* "YYYY-MM" */
     ADMIN_INT_TEXT_MAX = 18,
-    ADMIN_MONTHS = 12,
-    ADMIN_YEAR_MAX = 9999,
 };
 
 typedef struct admin_opt {
@@ -117,8 +115,13 @@ static bool parse(admin_cmd *c, int argc, char **argv, const admin_opt *opts, in
     return true;
 }
 
-static int print_json(const char *cmd, json_t *o)
+/* A command's outcome: o printed as JSON when err is ZC_OK, else the failure (o is dropped). */
+static int answer(const char *cmd, zc_err err, const zc_diag *diag, json_t *o)
 {
+    if (err) {
+        json_decref(o);
+        return fail(cmd, err, diag);
+    }
     if (!o || json_dumpf(o, stdout, JSON_COMPACT) != 0) {
         json_decref(o);
         return fail(cmd, ZC_ERR_NOMEM, NULL);
@@ -128,17 +131,17 @@ static int print_json(const char *cmd, json_t *o)
     return HUB_EXIT_OK;
 }
 
-/* Opens the hub's database (creating it on first use); NULL after reporting a failure in *rc. */
-static zc_hub *open_hub(admin_cmd *c, int *rc)
+/* Opens the hub's database (creating it on first use) into c->hub; the exit code of a failure. */
+static int open_hub(admin_cmd *c)
 {
     zc_hub_opts opts = {.db_url = c->db, .pool = 1};
     zc_diag diag = {{0}, 0};
     zc_err err = zc_hub_open(&opts, &c->hub, &diag);
     if (err) {
         c->hub = NULL;
-        *rc = fail(c->name, err, &diag);
+        return fail(c->name, err, &diag);
     }
-    return c->hub;
+    return HUB_EXIT_OK;
 }
 
 static zc_err read_file(const char *path, char **out, size_t *len, zc_diag *diag)
@@ -167,19 +170,25 @@ static zc_err read_file(const char *path, char **out, size_t *len, zc_diag *diag
     return ZC_OK;
 }
 
-static bool parse_month(const char *text, int *year, int *month)
+/*
+ * The file a command names (its one argument) read whole, then the hub opened; the exit code of a
+ * failure (then *text is NULL).
+ */
+static int read_then_open(admin_cmd *c, char **text, size_t *len)
 {
-    if (strlen(text) != ADMIN_MONTH_TEXT_LEN || text[4] != '-')
-        return false;
-    for (int i = 0; i < ADMIN_MONTH_TEXT_LEN; i++)
-        if (i != 4 && (text[i] < '0' || text[i] > '9'))
-            return false;
-    *year = atoi(text);
-    *month = atoi(text + 5);
-    return *year >= 1 && *year <= ADMIN_YEAR_MAX && *month >= 1 && *month <= ADMIN_MONTHS;
+    zc_diag diag = {{0}, 0};
+    zc_err err = read_file(c->pos[0], text, len, &diag);
+    if (err)
+        return fail(c->name, err, &diag);
+    int rc = open_hub(c);
+    if (rc != HUB_EXIT_OK) {
+        free(*text);
+        *text = NULL;
+    }
+    return rc;
 }
 
-/* ---- the commands; each gets the open hub ---- */
+/* ---- the commands; each opens the hub once its arguments are known good ---- */
 
 static int user_add(admin_cmd *c, int argc, char **argv)
 {
@@ -187,22 +196,19 @@ static int user_add(admin_cmd *c, int argc, char **argv)
     admin_opt opts[] = {{"role", &role, true}, {NULL, NULL, false}};
     if (!parse(c, argc, argv, opts, 1))
         return HUB_EXIT_USAGE;
-    int rc = HUB_EXIT_OK;
     char password[ADMIN_PASSWORD_MAX];
     if (!fgets(password, sizeof password, stdin))
         return usage(c->name, "the password is read from stdin, one line");
     password[strcspn(password, "\r\n")] = '\0';
-    zc_hub *hub = open_hub(c, &rc);
-    if (!hub) {
-        memset(password, 0, sizeof password);
-        return rc;
-    }
+    int rc = open_hub(c);
     zc_diag diag = {{0}, 0};
-    zc_err err = zc_hub_user_add(hub, c->pos[0], role, password, &diag);
+    zc_err err = ZC_OK;
+    if (rc == HUB_EXIT_OK)
+        err = zc_hub_user_add(c->hub, c->pos[0], role, password, &diag);
     memset(password, 0, sizeof password);
-    if (err)
-        return fail(c->name, err, &diag);
-    return print_json(c->name, json_pack("{s:s,s:s}", "name", c->pos[0], "role", role));
+    if (rc != HUB_EXIT_OK)
+        return rc;
+    return answer(c->name, err, &diag, json_pack("{s:s,s:s}", "name", c->pos[0], "role", role));
 }
 
 static int canteen_add(admin_cmd *c, int argc, char **argv)
@@ -212,16 +218,14 @@ static int canteen_add(admin_cmd *c, int argc, char **argv)
         {"region", &region, false}, {"timezone", &timezone, false}, {NULL, NULL, false}};
     if (!parse(c, argc, argv, opts, 2))
         return HUB_EXIT_USAGE;
-    int rc = HUB_EXIT_OK;
-    zc_hub *hub = open_hub(c, &rc);
-    if (!hub)
+    int rc = open_hub(c);
+    if (rc != HUB_EXIT_OK)
         return rc;
     zc_diag diag = {{0}, 0};
-    zc_err err = zc_hub_canteen_add(hub, c->pos[0], c->pos[1], region, timezone, &diag);
-    if (err)
-        return fail(c->name, err, &diag);
-    return print_json(c->name, json_pack("{s:s,s:s,s:s,s:s}", "id", c->pos[0], "name", c->pos[1],
-                                         "region", region, "timezone", timezone));
+    zc_err err = zc_hub_canteen_add(c->hub, c->pos[0], c->pos[1], region, timezone, &diag);
+    return answer(c->name, err, &diag,
+                  json_pack("{s:s,s:s,s:s,s:s}", "id", c->pos[0], "name", c->pos[1], "region",
+                            region, "timezone", timezone));
 }
 
 static int enrol_code(admin_cmd *c, int argc, char **argv)
@@ -230,14 +234,13 @@ static int enrol_code(admin_cmd *c, int argc, char **argv)
     admin_opt opts[] = {{"canteen", &canteen, true}, {NULL, NULL, false}};
     if (!parse(c, argc, argv, opts, 0))
         return HUB_EXIT_USAGE;
-    int rc = HUB_EXIT_OK;
-    zc_hub *hub = open_hub(c, &rc);
-    if (!hub)
+    int rc = open_hub(c);
+    if (rc != HUB_EXIT_OK)
         return rc;
     char code[ZC_HUB_CODE_MAX];
     zc_ms expires;
     zc_diag diag = {{0}, 0};
-    zc_err err = zc_hub_enrol_code_new(hub, canteen, code, &expires, &diag);
+    zc_err err = zc_hub_enrol_code_new(c->hub, canteen, code, &expires, &diag);
     if (err)
         return fail(c->name, err, &diag);
     printf("%s\n", code);
@@ -250,9 +253,8 @@ static int rules_publish(admin_cmd *c, int argc, char **argv)
     admin_opt opts[] = {{"effective-from", &from_text, false}, {NULL, NULL, false}};
     if (!parse(c, argc, argv, opts, 1))
         return HUB_EXIT_USAGE;
-    int rc = HUB_EXIT_OK;
-    char *text;
-    size_t len;
+    char *text = NULL;
+    size_t len = 0;
     zc_diag diag = {{0}, 0}, inner = {{0}, 0};
     zc_err err = read_file(c->pos[0], &text, &len, &diag);
     if (err)
@@ -265,29 +267,24 @@ static int rules_publish(admin_cmd *c, int argc, char **argv)
         return fail(c->name, err, &diag);
     }
     zc_ms from = -1;
-    if (from_text && zc_tz_parse_time(rules->tz, from_text, &from, &inner)) {
-        zc_rules_free(rules);
-        free(text);
-        return usage(c->name, "--effective-from: %s", inner.msg);
-    }
-    zc_hub *hub = open_hub(c, &rc);
-    if (!hub) {
-        zc_rules_free(rules);
-        free(text);
-        return rc;
-    }
-    int64_t version;
-    zc_ms effective;
-    err = zc_hub_rules_publish(hub, text, len, from, "admin", &version, &effective, &diag);
+    int rc = HUB_EXIT_OK;
+    if (from_text && zc_tz_parse_time(rules->tz, from_text, &from, &inner))
+        rc = usage(c->name, "--effective-from: %s", inner.msg);
+    else
+        rc = open_hub(c);
+    int64_t version = 0;
+    zc_ms effective = 0;
+    if (rc == HUB_EXIT_OK)
+        err = zc_hub_rules_publish(c->hub, text, len, from, "admin", &version, &effective, &diag);
     free(text);
-    char iso[ZC_ISO8601_MAX];
-    if (!err)
+    char iso[ZC_ISO8601_MAX] = "";
+    if (rc == HUB_EXIT_OK && !err)
         zc_time_format_iso8601(effective, zc_tz_offset(rules->tz, effective), iso, sizeof iso);
     zc_rules_free(rules);
-    if (err)
-        return fail(c->name, err, &diag);
-    return print_json(
-        c->name, json_pack("{s:I,s:s}", "version", (json_int_t)version, "effective_from", iso));
+    if (rc != HUB_EXIT_OK)
+        return rc;
+    return answer(c->name, err, &diag,
+                  json_pack("{s:I,s:s}", "version", (json_int_t)version, "effective_from", iso));
 }
 
 static int roster_import(admin_cmd *c, int argc, char **argv)
@@ -295,27 +292,19 @@ static int roster_import(admin_cmd *c, int argc, char **argv)
     admin_opt opts[] = {{NULL, NULL, false}};
     if (!parse(c, argc, argv, opts, 1))
         return HUB_EXIT_USAGE;
-    int rc = HUB_EXIT_OK;
-    char *text;
-    size_t len;
-    zc_diag diag = {{0}, 0};
-    zc_hub *hub = NULL;
-    zc_err err = read_file(c->pos[0], &text, &len, &diag);
-    if (err)
-        return fail(c->name, err, &diag);
-    if (!(hub = open_hub(c, &rc))) {
-        free(text);
+    char *text = NULL;
+    size_t len = 0;
+    int rc = read_then_open(c, &text, &len);
+    if (rc != HUB_EXIT_OK)
         return rc;
-    }
     zc_hub_roster_stats st = {0};
-    err = zc_hub_roster_import(hub, text, len, false, &st, NULL, &diag);
+    zc_diag diag = {{0}, 0};
+    zc_err err = zc_hub_roster_import(c->hub, text, len, false, &st, NULL, &diag);
     free(text);
-    if (err)
-        return fail(c->name, err, &diag);
-    return print_json(
-        c->name, json_pack("{s:I,s:I,s:I,s:I,s:I}", "rows", (json_int_t)st.rows, "added",
-                           (json_int_t)st.added, "updated", (json_int_t)st.updated, "unchanged",
-                           (json_int_t)st.unchanged, "version", (json_int_t)st.version));
+    return answer(c->name, err, &diag,
+                  json_pack("{s:I,s:I,s:I,s:I,s:I}", "rows", (json_int_t)st.rows, "added",
+                            (json_int_t)st.added, "updated", (json_int_t)st.updated, "unchanged",
+                            (json_int_t)st.unchanged, "version", (json_int_t)st.version));
 }
 
 static int menu_import(admin_cmd *c, int argc, char **argv)
@@ -324,25 +313,17 @@ static int menu_import(admin_cmd *c, int argc, char **argv)
     admin_opt opts[] = {{"canteen", &canteen, true}, {NULL, NULL, false}};
     if (!parse(c, argc, argv, opts, 1))
         return HUB_EXIT_USAGE;
-    int rc = HUB_EXIT_OK;
-    char *text;
-    size_t len;
-    zc_diag diag = {{0}, 0};
-    zc_hub *hub = NULL;
-    zc_err err = read_file(c->pos[0], &text, &len, &diag);
-    if (err)
-        return fail(c->name, err, &diag);
-    if (!(hub = open_hub(c, &rc))) {
-        free(text);
+    char *text = NULL;
+    size_t len = 0;
+    int rc = read_then_open(c, &text, &len);
+    if (rc != HUB_EXIT_OK)
         return rc;
-    }
     int64_t version = 0, rows = 0;
-    err = zc_hub_menu_import(hub, canteen, text, len, &version, &rows, &diag);
+    zc_diag diag = {{0}, 0};
+    zc_err err = zc_hub_menu_import(c->hub, canteen, text, len, &version, &rows, &diag);
     free(text);
-    if (err)
-        return fail(c->name, err, &diag);
-    return print_json(
-        c->name, json_pack("{s:I,s:I}", "version", (json_int_t)version, "rows", (json_int_t)rows));
+    return answer(c->name, err, &diag,
+                  json_pack("{s:I,s:I}", "version", (json_int_t)version, "rows", (json_int_t)rows));
 }
 
 /* ---- report day as text or CSV, from the hub's JSON (the kiosk's formats) ---- */
@@ -416,22 +397,19 @@ static int report_day(admin_cmd *c, int argc, char **argv)
                         {NULL, NULL, false}};
     if (!parse(c, argc, argv, opts, 0))
         return HUB_EXIT_USAGE;
-    int rc = HUB_EXIT_OK;
     if (strcmp(format, "json") != 0 && strcmp(format, "text") != 0 && strcmp(format, "csv") != 0)
         return usage(c->name, "--format: '%s' is not json, text or csv", format);
     zc_date date;
     zc_diag diag = {{0}, 0};
     if (zc_date_parse(date_text, strlen(date_text), &date, &diag))
         return usage(c->name, "--date: %s", diag.msg);
-    zc_hub *hub = open_hub(c, &rc);
-    if (!hub)
+    int rc = open_hub(c);
+    if (rc != HUB_EXIT_OK)
         return rc;
     json_t *r = NULL;
-    zc_err err = zc_hub_report_day(hub, canteen, date, &r, &diag);
-    if (err)
-        return fail(c->name, err, &diag);
-    if (strcmp(format, "json") == 0)
-        return print_json(c->name, r);
+    zc_err err = zc_hub_report_day(c->hub, canteen, date, &r, &diag);
+    if (err || strcmp(format, "json") == 0)
+        return answer(c->name, err, &diag, r);
     print_report(r, strcmp(format, "csv") == 0);
     json_decref(r);
     return HUB_EXIT_OK;
@@ -443,17 +421,16 @@ static int settlement(admin_cmd *c, int argc, char **argv)
     admin_opt opts[] = {{"month", &month_text, true}, {NULL, NULL, false}};
     if (!parse(c, argc, argv, opts, 0))
         return HUB_EXIT_USAGE;
-    int rc = HUB_EXIT_OK;
     int year, month;
-    if (!parse_month(month_text, &year, &month))
+    if (!zc_hubapi_month_parse(month_text, &year, &month))
         return usage(c->name, "--month: '%s' is not YYYY-MM", month_text);
-    zc_hub *hub = open_hub(c, &rc);
-    if (!hub)
+    int rc = open_hub(c);
+    if (rc != HUB_EXIT_OK)
         return rc;
     char *csv = NULL;
     size_t len = 0;
     zc_diag diag = {{0}, 0};
-    zc_err err = zc_hub_settlement_csv(hub, year, month, &csv, &len, &diag);
+    zc_err err = zc_hub_settlement_csv(c->hub, year, month, &csv, &len, &diag);
     if (err)
         return fail(c->name, err, &diag);
     fwrite(csv, 1, len, stdout);
@@ -467,7 +444,6 @@ static int anomalies(admin_cmd *c, int argc, char **argv)
     admin_opt opts[] = {{"limit", &limit_text, false}, {NULL, NULL, false}};
     if (!parse(c, argc, argv, opts, 0))
         return HUB_EXIT_USAGE;
-    int rc = HUB_EXIT_OK;
     long long limit = ADMIN_ANOMALIES_DEFAULT;
     if (limit_text) {
         char *end;
@@ -477,15 +453,13 @@ static int anomalies(admin_cmd *c, int argc, char **argv)
             strlen(limit_text) > ADMIN_INT_TEXT_MAX)
             return usage(c->name, "--limit: '%s' is not a positive number", limit_text);
     }
-    zc_hub *hub = open_hub(c, &rc);
-    if (!hub)
+    int rc = open_hub(c);
+    if (rc != HUB_EXIT_OK)
         return rc;
     json_t *list = NULL;
     zc_diag diag = {{0}, 0};
-    zc_err err = zc_hub_anomalies(hub, limit, &list, &diag);
-    if (err)
-        return fail(c->name, err, &diag);
-    return print_json(c->name, json_pack("{s:o}", "anomalies", list));
+    zc_err err = zc_hub_anomalies(c->hub, limit, &list, &diag);
+    return answer(c->name, err, &diag, json_pack("{s:o}", "anomalies", list));
 }
 
 typedef struct admin_command {

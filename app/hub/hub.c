@@ -45,6 +45,53 @@ zc_err zc_hub_transact(zc_hub *hub, zc_hub_tx_fn fn, void *ctx, zc_diag *diag)
     return err;
 }
 
+zc_err zc_hub_query(zc_hub *hub, const char *sql, const char *const *params, int n,
+                    zc_hubdb_rows **rows, zc_diag *diag)
+{
+    zc_hubdb_conn *conn;
+    zc_err err = zc_hubdb_acquire(hub->db, &conn, diag);
+    if (err)
+        return err;
+    err = zc_hubdb_query(conn, sql, params, n, rows, diag);
+    zc_hubdb_release(conn);
+    return err;
+}
+
+zc_err zc_hub_query_list(zc_hub *hub, const char *sql, const char *const *params, int n,
+                         zc_hub_row_json_fn row_json, json_t **out, zc_diag *diag)
+{
+    *out = NULL;
+    zc_hubdb_rows *rows;
+    zc_err err = zc_hub_query(hub, sql, params, n, &rows, diag);
+    if (err)
+        return err;
+    json_t *list = json_array();
+    if (!list)
+        err = zc_diag_set(diag, ZC_ERR_NOMEM, "out of memory listing");
+    for (size_t r = 0; !err && r < zc_hubdb_rows_count(rows); r++) {
+        json_t *o = NULL;
+        if (!(err = row_json(rows, r, &o, diag)) && (!o || json_array_append_new(list, o)))
+            err = zc_diag_set(diag, ZC_ERR_NOMEM, "out of memory listing");
+    }
+    zc_hubdb_rows_free(rows);
+    if (err) {
+        json_decref(list);
+        return err;
+    }
+    *out = list;
+    return ZC_OK;
+}
+
+zc_err zc_hub_insert_new(zc_hubdb_conn *conn, const char *sql, const char *const *params, int n,
+                         const char *what, zc_diag *diag)
+{
+    int64_t changes = 0;
+    zc_err err = zc_hubdb_exec(conn, sql, params, n, &changes, diag);
+    if (!err && changes == 0)
+        err = zc_diag_set(diag, ZC_ERR_EXISTS, "%s %s exists already", what, params[0]);
+    return err;
+}
+
 /* Offers a freshly made value for key; the first one stored wins and every hub reads that one. */
 static zc_err offer_secret(zc_hubdb_conn *conn, const char *key, const uint8_t *fresh, size_t n,
                            uint8_t *out, zc_diag *diag)

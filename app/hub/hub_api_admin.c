@@ -24,13 +24,10 @@ enum {
     ADMIN_LIST_DEFAULT = 50, /* roster rows per page by default */
     ADMIN_LIST_MAX = 1000,   /* roster rows or anomalies in one answer */
     ADMIN_ANOMALIES_DEFAULT = 100,
-    ADMIN_IDS_MAX = 10000,    /* elders named in one QR or cards request */
-    ADMIN_INT_TEXT_MAX = 19,  /* digits of a positive int64 */
-    ADMIN_MONTH_TEXT_LEN = 7, /* "YYYY-MM" */
+    ADMIN_IDS_MAX = 10000,   /* elders named in one QR or cards request */
+    ADMIN_IDS_TEXT_MAX = 19, /* digits of one elder id */
     ADMIN_COOKIE_MAX = 160,
     ADMIN_DISPOSITION_MAX = 80,
-    MONTHS_PER_YEAR = 12,
-    YEAR_MAX = 9999,
 };
 
 /* "canteen" of a permission check that spans every canteen (settlement): managers may not. */
@@ -49,18 +46,6 @@ static bool hex_token(const char *s)
         return false;
     for (const char *p = s; *p; p++)
         if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F')))
-            return false;
-    return true;
-}
-
-static bool id_text(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n >= ZC_ID_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-              (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
             return false;
     return true;
 }
@@ -128,11 +113,6 @@ static json_t *user_json(const zc_hub_user *u)
 
 /* ---- reading requests ---- */
 
-static void bad_request(zc_hubapi_resp *resp, const char *key, const char *what)
-{
-    zc_hubapi_error(resp, ZC_HTTP_BAD_REQUEST, "bad_request", "%s: %s", key, what);
-}
-
 /* A string member: required, or optional (then *out stays dflt). NUL bytes are refused. */
 static bool body_string(const json_t *body, const char *key, bool required, const char *dflt,
                         const char **out, zc_hubapi_resp *resp)
@@ -142,39 +122,10 @@ static bool body_string(const json_t *body, const char *key, bool required, cons
     if (!v && !required)
         return true;
     if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
-        bad_request(resp, key, "must be a string");
+        zc_hubapi_bad_request(resp, key, "must be a string");
         return false;
     }
     *out = json_string_value(v);
-    return true;
-}
-
-/* A query parameter as a whole number in [min, max]; absent: dflt. */
-static bool query_int(const zc_hubapi_req *req, zc_hubapi_resp *resp, const char *name,
-                      int64_t dflt, int64_t min, int64_t max, int64_t *out)
-{
-    char *text = NULL;
-    zc_diag diag = {{0}, 0};
-    if (zc_hubapi_query(req, name, &text, &diag)) {
-        zc_hubapi_fail(resp, ZC_ERR_INVALID, &diag);
-        return false;
-    }
-    *out = dflt;
-    if (!text)
-        return true;
-    size_t n = strlen(text);
-    bool ok = n > 0 && n <= ADMIN_INT_TEXT_MAX;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = text[i] >= '0' && text[i] <= '9';
-    long long v = ok ? strtoll(text, NULL, 10) : 0;
-    free(text);
-    if (!ok || v < min || v > max) {
-        zc_hubapi_error(resp, ZC_HTTP_BAD_REQUEST, "bad_request",
-                        "%s: must be a whole number from %lld to %lld", name, (long long)min,
-                        (long long)max);
-        return false;
-    }
-    *out = v;
     return true;
 }
 
@@ -182,13 +133,10 @@ static bool query_int(const zc_hubapi_req *req, zc_hubapi_resp *resp, const char
 static bool query_required(const zc_hubapi_req *req, zc_hubapi_resp *resp, const char *name,
                            char **out)
 {
-    zc_diag diag = {{0}, 0};
-    if (zc_hubapi_query(req, name, out, &diag)) {
-        zc_hubapi_fail(resp, ZC_ERR_INVALID, &diag);
+    if (!zc_hubapi_query_text(req, resp, name, out))
         return false;
-    }
     if (!*out) {
-        bad_request(resp, name, "is required");
+        zc_hubapi_bad_request(resp, name, "is required");
         return false;
     }
     return true;
@@ -200,25 +148,13 @@ static bool query_canteen(const zc_hubapi_req *req, zc_hubapi_resp *resp, char i
     char *text;
     if (!query_required(req, resp, "canteen", &text))
         return false;
-    bool ok = id_text(text);
+    bool ok = zc_hubapi_id_valid(text);
     if (ok)
         memcpy(id, text, strlen(text) + 1);
     else
-        bad_request(resp, "canteen", "must be a canteen id ([A-Za-z0-9_-], at most 63)");
+        zc_hubapi_bad_request(resp, "canteen", "must be a canteen id ([A-Za-z0-9_-], at most 63)");
     free(text);
     return ok;
-}
-
-static bool parse_month(const char *text, int *year, int *month)
-{
-    if (strlen(text) != ADMIN_MONTH_TEXT_LEN || text[4] != '-')
-        return false;
-    for (int i = 0; i < ADMIN_MONTH_TEXT_LEN; i++)
-        if (i != 4 && (text[i] < '0' || text[i] > '9'))
-            return false;
-    *year = atoi(text);
-    *month = atoi(text + 5);
-    return *year >= 1 && *year <= YEAR_MAX && *month >= 1 && *month <= MONTHS_PER_YEAR;
 }
 
 static bool query_month(const zc_hubapi_req *req, zc_hubapi_resp *resp, int *year, int *month)
@@ -226,10 +162,10 @@ static bool query_month(const zc_hubapi_req *req, zc_hubapi_resp *resp, int *yea
     char *text;
     if (!query_required(req, resp, "month", &text))
         return false;
-    bool ok = parse_month(text, year, month);
+    bool ok = zc_hubapi_month_parse(text, year, month);
     free(text);
     if (!ok)
-        bad_request(resp, "month", "must be YYYY-MM");
+        zc_hubapi_bad_request(resp, "month", "must be YYYY-MM");
     return ok;
 }
 
@@ -238,7 +174,7 @@ static bool member_text(const json_t *body, const char *key, char **out, zc_huba
 {
     json_t *v = json_object_get(body, key);
     if (!json_is_object(v)) {
-        bad_request(resp, key, "must be a JSON object");
+        zc_hubapi_bad_request(resp, key, "must be a JSON object");
         return false;
     }
     *out = json_dumps(v, JSON_COMPACT);
@@ -309,16 +245,6 @@ static void me(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *resp)
         zc_hubapi_json(resp, ZC_HTTP_OK, user_json(&user));
 }
 
-/* Answers {key: list} from a service call's result, or the error. */
-static void answer_list(zc_hubapi_resp *resp, zc_err err, const zc_diag *diag, const char *key,
-                        json_t *list)
-{
-    if (err)
-        zc_hubapi_fail(resp, err, diag);
-    else
-        zc_hubapi_json(resp, ZC_HTTP_OK, json_pack("{s:o}", key, list));
-}
-
 static void kiosks(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *resp)
 {
     (void)rest;
@@ -329,7 +255,7 @@ static void kiosks(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *r
     zc_diag diag = {{0}, 0};
     zc_err err = zc_hub_kiosks(zc_hubapi_hub(req),
                                user.role == ZC_HUB_CANTEEN ? user.canteen : NULL, &list, &diag);
-    answer_list(resp, err, &diag, "kiosks", list);
+    zc_hubapi_answer_list(resp, err, &diag, "kiosks", list);
 }
 
 /* ---- canteens ---- */
@@ -343,7 +269,7 @@ static void canteens_get(const zc_hubapi_req *req, const char *rest, zc_hubapi_r
     json_t *list = NULL;
     zc_diag diag = {{0}, 0};
     zc_err err = zc_hub_canteens(zc_hubapi_hub(req), &list, &diag);
-    answer_list(resp, err, &diag, "canteens", list);
+    zc_hubapi_answer_list(resp, err, &diag, "canteens", list);
 }
 
 static void canteens_post(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *resp)
@@ -360,12 +286,9 @@ static void canteens_post(const zc_hubapi_req *req, const char *rest, zc_hubapi_
         body_string(body, "timezone", false, ZC_TZ_DEFAULT, &timezone, resp)) {
         zc_diag diag = {{0}, 0};
         zc_err err = zc_hub_canteen_add(zc_hubapi_hub(req), id, name, region, timezone, &diag);
-        if (err)
-            zc_hubapi_fail(resp, err, &diag);
-        else
-            zc_hubapi_json(resp, ZC_HTTP_OK,
-                           json_pack("{s:s,s:s,s:s,s:s,s:i}", "id", id, "name", name, "region",
-                                     region, "timezone", timezone, "menu_version", 0));
+        zc_hubapi_answer(resp, err, &diag,
+                         json_pack("{s:s,s:s,s:s,s:s,s:i}", "id", id, "name", name, "region",
+                                   region, "timezone", timezone, "menu_version", 0));
     }
     json_decref(body);
 }
@@ -433,38 +356,49 @@ static void rules_get(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp
     zc_hubapi_json(resp, ZC_HTTP_OK, json_pack("{s:o}", "sets", sets));
 }
 
-/* Parses body.rules; on failure answers 400 with the path-named violation. */
-static bool body_rules(const json_t *body, zc_hubapi_resp *resp, char **text, zc_rules **rules)
+/* What a rules route does with a rule set that parsed: text is body.rules as JSON text. */
+typedef void (*rules_fn)(const zc_hubapi_req *req, const zc_hub_user *user, const json_t *body,
+                         const char *text, const zc_rules *rules, zc_hubapi_resp *resp);
+
+/*
+ * The rules routes (administrators only): body.rules is parsed by the kiosk's own parser before fn
+ * sees it, and a set that does not parse is answered 400 with the path-named violation.
+ */
+static void with_rules(const zc_hubapi_req *req, zc_hubapi_resp *resp, rules_fn fn)
 {
-    *rules = NULL;
-    if (!member_text(body, "rules", text, resp))
-        return false;
+    zc_hub_user user;
+    json_t *body;
+    if (!enter(req, resp, NULL, &user) || !zc_hubapi_body_object(req, resp, &body))
+        return;
+    char *text = NULL;
+    zc_rules *rules = NULL;
     zc_diag diag = {{0}, 0};
-    zc_err err = zc_rules_parse(*text, strlen(*text), NULL, rules, &diag);
-    if (err) {
-        zc_hubapi_error(resp, ZC_HTTP_BAD_REQUEST, "bad_request", "rules: %s", diag.msg);
-        free(*text);
-        *text = NULL;
-        return false;
+    if (member_text(body, "rules", &text, resp)) {
+        if (zc_rules_parse(text, strlen(text), NULL, &rules, &diag))
+            zc_hubapi_error(resp, ZC_HTTP_BAD_REQUEST, "bad_request", "rules: %s", diag.msg);
+        else
+            fn(req, &user, body, text, rules, resp);
     }
-    return true;
+    zc_rules_free(rules);
+    free(text);
+    json_decref(body);
+}
+
+static void check(const zc_hubapi_req *req, const zc_hub_user *user, const json_t *body,
+                  const char *text, const zc_rules *rules, zc_hubapi_resp *resp)
+{
+    (void)req;
+    (void)user;
+    (void)body;
+    (void)text;
+    (void)rules;
+    zc_hubapi_json(resp, ZC_HTTP_OK, json_pack("{s:b}", "ok", 1));
 }
 
 static void rules_check(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *resp)
 {
     (void)rest;
-    zc_hub_user user;
-    json_t *body;
-    if (!enter(req, resp, NULL, &user) || !zc_hubapi_body_object(req, resp, &body))
-        return;
-    char *text;
-    zc_rules *rules;
-    if (body_rules(body, resp, &text, &rules)) {
-        zc_hubapi_json(resp, ZC_HTTP_OK, json_pack("{s:b}", "ok", 1));
-        zc_rules_free(rules);
-        free(text);
-    }
-    json_decref(body);
+    with_rules(req, resp, check);
 }
 
 /* What rules/preview reads besides the rules: the elder, the price, the time and the canteen. */
@@ -483,7 +417,7 @@ static bool preview_input(const json_t *body, const zc_rules *rules, zc_quote_el
     }
     json_t *price = json_object_get(body, "price");
     if (!json_is_integer(price) || json_integer_value(price) < 0) {
-        bad_request(resp, "price", "must be a whole number of fen, 0 or more");
+        zc_hubapi_bad_request(resp, "price", "must be a whole number of fen, 0 or more");
         return false;
     }
     const char *at, *canteen;
@@ -500,74 +434,82 @@ static bool preview_input(const json_t *body, const zc_rules *rules, zc_quote_el
     return true;
 }
 
+static void preview(const zc_hubapi_req *req, const zc_hub_user *user, const json_t *body,
+                    const char *text, const zc_rules *rules, zc_hubapi_resp *resp)
+{
+    (void)user;
+    (void)text;
+    zc_quote_elder elder;
+    zc_quote_input in = {0};
+    char region[ZC_ID_MAX];
+    if (!preview_input(body, rules, &elder, &in, resp))
+        return;
+    canteen_region(zc_hubapi_hub(req), in.canteen, region);
+    in.canteen_region = region;
+    zc_quote q;
+    zc_diag diag = {{0}, 0};
+    zc_err err = zc_rules_quote(rules, &in, &q, &diag);
+    if (err)
+        zc_hubapi_fail(resp, err, &diag);
+    else
+        zc_hubapi_json(resp, ZC_HTTP_OK, zc_quote_to_json(&q));
+}
+
 static void rules_preview(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *resp)
 {
     (void)rest;
-    zc_hub_user user;
-    json_t *body;
-    if (!enter(req, resp, NULL, &user) || !zc_hubapi_body_object(req, resp, &body))
+    with_rules(req, resp, preview);
+}
+
+static void publish(const zc_hubapi_req *req, const zc_hub_user *user, const json_t *body,
+                    const char *text, const zc_rules *rules, zc_hubapi_resp *resp)
+{
+    const char *from_text;
+    zc_ms from = -1;
+    zc_diag diag = {{0}, 0};
+    if (!body_string(body, "effective_from", false, NULL, &from_text, resp))
         return;
-    char *text;
-    zc_rules *rules;
-    if (body_rules(body, resp, &text, &rules)) {
-        zc_quote_elder elder;
-        zc_quote_input in = {0};
-        char region[ZC_ID_MAX];
-        if (preview_input(body, rules, &elder, &in, resp)) {
-            canteen_region(zc_hubapi_hub(req), in.canteen, region);
-            in.canteen_region = region;
-            zc_quote q;
-            zc_diag diag = {{0}, 0};
-            zc_err err = zc_rules_quote(rules, &in, &q, &diag);
-            if (err)
-                zc_hubapi_fail(resp, err, &diag);
-            else
-                zc_hubapi_json(resp, ZC_HTTP_OK, zc_quote_to_json(&q));
-        }
-        zc_rules_free(rules);
-        free(text);
+    if (from_text && zc_tz_parse_time(rules->tz, from_text, &from, &diag)) {
+        zc_hubapi_error(resp, ZC_HTTP_BAD_REQUEST, "bad_request", "effective_from: %s", diag.msg);
+        return;
     }
-    json_decref(body);
+    int64_t version = 0;
+    zc_ms effective = 0;
+    zc_err err = zc_hub_rules_publish(zc_hubapi_hub(req), text, strlen(text), from, user->name,
+                                      &version, &effective, &diag);
+    zc_hubapi_answer(resp, err, &diag,
+                     json_pack("{s:I,s:o}", "version", (json_int_t)version, "effective_from",
+                               iso_time(effective, rules->timezone)));
 }
 
 static void rules_publish(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *resp)
 {
     (void)rest;
-    zc_hub_user user;
-    json_t *body;
-    if (!enter(req, resp, NULL, &user) || !zc_hubapi_body_object(req, resp, &body))
-        return;
-    char *text;
-    zc_rules *rules;
-    const char *from_text;
-    if (body_rules(body, resp, &text, &rules)) {
-        zc_ms from = -1;
-        zc_diag diag = {{0}, 0};
-        bool ok = body_string(body, "effective_from", false, NULL, &from_text, resp);
-        if (ok && from_text && zc_tz_parse_time(rules->tz, from_text, &from, &diag)) {
-            zc_hubapi_error(resp, ZC_HTTP_BAD_REQUEST, "bad_request", "effective_from: %s",
-                            diag.msg);
-            ok = false;
-        }
-        if (ok) {
-            int64_t version = 0;
-            zc_ms effective = 0;
-            zc_err err = zc_hub_rules_publish(zc_hubapi_hub(req), text, strlen(text), from,
-                                              user.name, &version, &effective, &diag);
-            if (err)
-                zc_hubapi_fail(resp, err, &diag);
-            else
-                zc_hubapi_json(resp, ZC_HTTP_OK,
-                               json_pack("{s:I,s:o}", "version", (json_int_t)version,
-                                         "effective_from", iso_time(effective, rules->timezone)));
-        }
-        zc_rules_free(rules);
-        free(text);
-    }
-    json_decref(body);
+    with_rules(req, resp, publish);
 }
 
 /* ---- roster ---- */
+
+/* body.csv, the text of an upload; answers 400 unless it is a string. */
+static bool body_csv(const json_t *body, zc_hubapi_resp *resp, const char **text, size_t *len)
+{
+    json_t *csv = json_object_get(body, "csv");
+    if (!json_is_string(csv)) {
+        zc_hubapi_bad_request(resp, "csv", "must be a string");
+        return false;
+    }
+    *text = json_string_value(csv);
+    *len = json_string_length(csv);
+    return true;
+}
+
+/* Answers a failed upload, with the line of the file that was wrong when there is one. */
+static void fail_upload(zc_hubapi_resp *resp, zc_err err, const zc_diag *diag)
+{
+    zc_hubapi_fail(resp, err, diag);
+    if (err == ZC_ERR_INVALID && diag->line > 0 && resp->json)
+        json_object_set_new(resp->json, "line", json_integer(diag->line));
+}
 
 static void roster_upload(const zc_hubapi_req *req, zc_hubapi_resp *resp, bool dry_run)
 {
@@ -575,22 +517,19 @@ static void roster_upload(const zc_hubapi_req *req, zc_hubapi_resp *resp, bool d
     json_t *body;
     if (!enter(req, resp, NULL, &user) || !zc_hubapi_body_object(req, resp, &body))
         return;
-    json_t *csv = json_object_get(body, "csv");
-    if (!json_is_string(csv)) {
-        bad_request(resp, "csv", "must be a string");
+    const char *csv;
+    size_t len;
+    if (!body_csv(body, resp, &csv, &len)) {
         json_decref(body);
         return;
     }
     zc_hub_roster_stats st = {0};
     json_t *samples = NULL;
     zc_diag diag = {{0}, 0};
-    zc_err err =
-        zc_hub_roster_import(zc_hubapi_hub(req), json_string_value(csv), json_string_length(csv),
-                             dry_run, &st, dry_run ? &samples : NULL, &diag);
+    zc_err err = zc_hub_roster_import(zc_hubapi_hub(req), csv, len, dry_run, &st,
+                                      dry_run ? &samples : NULL, &diag);
     if (err) {
-        zc_hubapi_fail(resp, err, &diag);
-        if (err == ZC_ERR_INVALID && diag.line > 0 && resp->json)
-            json_object_set_new(resp->json, "line", json_integer(diag.line));
+        fail_upload(resp, err, &diag);
     } else if (dry_run) {
         zc_hubapi_json(resp, ZC_HTTP_OK,
                        json_pack("{s:I,s:I,s:I,s:I,s:i,s:o}", "rows", (json_int_t)st.rows, "added",
@@ -625,22 +564,17 @@ static void roster_get(const zc_hubapi_req *req, const char *rest, zc_hubapi_res
     zc_hub_user user;
     int64_t offset, limit;
     if (!enter(req, resp, NULL, &user) ||
-        !query_int(req, resp, "offset", 0, 0, INT64_MAX, &offset) ||
-        !query_int(req, resp, "limit", ADMIN_LIST_DEFAULT, 1, ADMIN_LIST_MAX, &limit))
+        !zc_hubapi_query_int(req, resp, "offset", 0, 0, INT64_MAX, &offset) ||
+        !zc_hubapi_query_int(req, resp, "limit", ADMIN_LIST_DEFAULT, 1, ADMIN_LIST_MAX, &limit))
         return;
     char *q = NULL;
-    zc_diag diag = {{0}, 0};
-    if (zc_hubapi_query(req, "q", &q, &diag)) {
-        zc_hubapi_fail(resp, ZC_ERR_INVALID, &diag);
+    if (!zc_hubapi_query_text(req, resp, "q", &q))
         return;
-    }
     json_t *out = NULL;
+    zc_diag diag = {{0}, 0};
     zc_err err = zc_hub_roster_list(zc_hubapi_hub(req), q ? q : "", offset, limit, &out, &diag);
     free(q);
-    if (err)
-        zc_hubapi_fail(resp, err, &diag);
-    else
-        zc_hubapi_json(resp, ZC_HTTP_OK, out);
+    zc_hubapi_answer(resp, err, &diag, out);
 }
 
 static void roster_qr(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *resp)
@@ -655,28 +589,29 @@ static void roster_qr(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp
     size_t n = 0;
     bool ok = true;
     if (all && !json_is_boolean(all)) {
-        bad_request(resp, "all_without", "must be true or false");
+        zc_hubapi_bad_request(resp, "all_without", "must be true or false");
         ok = false;
     } else if (!json_is_true(all)) {
         if (!json_is_array(ids) || json_array_size(ids) == 0 ||
             json_array_size(ids) > ADMIN_IDS_MAX) {
-            bad_request(resp, "ids", "must be an array of 1 to 10000 elder ids");
+            zc_hubapi_bad_request(resp, "ids", "must be an array of 1 to 10000 elder ids");
             ok = false;
         } else if (!(list = calloc(json_array_size(ids), sizeof *list))) {
             zc_hubapi_fail(resp, ZC_ERR_NOMEM, NULL);
             ok = false;
-        }
-        size_t i;
-        json_t *v;
-        json_array_foreach(ok ? ids : NULL, i, v)
-        {
-            if (!json_is_integer(v) || json_integer_value(v) <= 0) {
-                zc_hubapi_error(resp, ZC_HTTP_BAD_REQUEST, "bad_request",
-                                "ids[%zu]: must be an elder id", i);
-                ok = false;
-                break;
+        } else {
+            size_t i;
+            json_t *v;
+            json_array_foreach(ids, i, v)
+            {
+                if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+                    zc_hubapi_error(resp, ZC_HTTP_BAD_REQUEST, "bad_request",
+                                    "ids[%zu]: must be an elder id", i);
+                    ok = false;
+                    break;
+                }
+                list[n++] = json_integer_value(v);
             }
-            list[n++] = json_integer_value(v);
         }
     }
     if (ok) {
@@ -684,10 +619,7 @@ static void roster_qr(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp
         zc_diag diag = {{0}, 0};
         zc_err err =
             zc_hub_roster_issue_qr(zc_hubapi_hub(req), list, n, json_is_true(all), &issued, &diag);
-        if (err)
-            zc_hubapi_fail(resp, err, &diag);
-        else
-            zc_hubapi_json(resp, ZC_HTTP_OK, json_pack("{s:I}", "issued", (json_int_t)issued));
+        zc_hubapi_answer(resp, err, &diag, json_pack("{s:I}", "issued", (json_int_t)issued));
     }
     free(list);
     json_decref(body);
@@ -707,7 +639,7 @@ static bool parse_ids(const char *text, int64_t **out, size_t *n)
         size_t len = 0;
         while (p[len] >= '0' && p[len] <= '9')
             len++;
-        if (len == 0 || len > ADMIN_INT_TEXT_MAX || (p[len] != ',' && p[len] != '\0'))
+        if (len == 0 || len > ADMIN_IDS_TEXT_MAX || (p[len] != ',' && p[len] != '\0'))
             break;
         long long v = strtoll(p, NULL, 10);
         if (v <= 0)
@@ -735,7 +667,7 @@ static void roster_cards(const zc_hubapi_req *req, const char *rest, zc_hubapi_r
     bool ok = parse_ids(text, &ids, &n);
     free(text);
     if (!ok) {
-        bad_request(resp, "ids", "must be elder ids separated by commas");
+        zc_hubapi_bad_request(resp, "ids", "must be elder ids separated by commas");
         return;
     }
     json_t *cards = NULL;
@@ -756,61 +688,56 @@ static void roster_cards(const zc_hubapi_req *req, const char *rest, zc_hubapi_r
     }
     if (err)
         json_decref(cards);
-    answer_list(resp, err, &diag, "cards", cards);
+    zc_hubapi_answer_list(resp, err, &diag, "cards", cards);
 }
 
 /* ---- menus, enrolment codes ---- */
 
+/* A request about the canteen its path names: an id of the wrong shape is no canteen (404). */
+static bool enter_canteen(const zc_hubapi_req *req, zc_hubapi_resp *resp, const char *canteen,
+                          zc_hub_user *user)
+{
+    if (!session_check(req, resp, user, NULL))
+        return false;
+    if (!zc_hubapi_id_valid(canteen)) {
+        zc_hubapi_error(resp, ZC_HTTP_NOT_FOUND, "not_found", "no such canteen");
+        return false;
+    }
+    return role_allows(req, resp, user, canteen);
+}
+
 static void menus_get(const zc_hubapi_req *req, const char *canteen, zc_hubapi_resp *resp)
 {
     zc_hub_user user;
-    if (!session_check(req, resp, &user, NULL))
-        return;
-    if (!id_text(canteen)) {
-        zc_hubapi_error(resp, ZC_HTTP_NOT_FOUND, "not_found", "no such canteen");
-        return;
-    }
-    if (!role_allows(req, resp, &user, canteen))
+    if (!enter_canteen(req, resp, canteen, &user))
         return;
     int64_t version = 0;
     json_t *items = NULL;
     zc_diag diag = {{0}, 0};
     zc_err err = zc_hub_menu_get(zc_hubapi_hub(req), canteen, &version, &items, &diag);
-    if (err)
-        zc_hubapi_fail(resp, err, &diag);
-    else
-        zc_hubapi_json(resp, ZC_HTTP_OK,
-                       json_pack("{s:I,s:o}", "version", (json_int_t)version, "items", items));
+    zc_hubapi_answer(resp, err, &diag,
+                     json_pack("{s:I,s:o}", "version", (json_int_t)version, "items", items));
 }
 
 static void menus_post(const zc_hubapi_req *req, const char *canteen, zc_hubapi_resp *resp)
 {
     zc_hub_user user;
     json_t *body;
-    if (!session_check(req, resp, &user, NULL))
+    if (!enter_canteen(req, resp, canteen, &user) || !zc_hubapi_body_object(req, resp, &body))
         return;
-    if (!id_text(canteen)) {
-        zc_hubapi_error(resp, ZC_HTTP_NOT_FOUND, "not_found", "no such canteen");
-        return;
-    }
-    if (!role_allows(req, resp, &user, canteen) || !zc_hubapi_body_object(req, resp, &body))
-        return;
-    json_t *csv = json_object_get(body, "csv");
-    if (!json_is_string(csv)) {
-        bad_request(resp, "csv", "must be a string");
-    } else {
+    const char *csv;
+    size_t len;
+    if (body_csv(body, resp, &csv, &len)) {
         int64_t version = 0, rows = 0;
         zc_diag diag = {{0}, 0};
-        zc_err err = zc_hub_menu_import(zc_hubapi_hub(req), canteen, json_string_value(csv),
-                                        json_string_length(csv), &version, &rows, &diag);
+        zc_err err =
+            zc_hub_menu_import(zc_hubapi_hub(req), canteen, csv, len, &version, &rows, &diag);
         if (err)
-            zc_hubapi_fail(resp, err, &diag);
+            fail_upload(resp, err, &diag);
         else
             zc_hubapi_json(
                 resp, ZC_HTTP_OK,
                 json_pack("{s:I,s:I}", "version", (json_int_t)version, "rows", (json_int_t)rows));
-        if (err == ZC_ERR_INVALID && diag.line > 0 && resp->json)
-            json_object_set_new(resp->json, "line", json_integer(diag.line));
     }
     json_decref(body);
 }
@@ -828,19 +755,16 @@ static void enrol_codes(const zc_hubapi_req *req, const char *rest, zc_hubapi_re
     const char *canteen = NULL;
     if (body_string(body, "canteen", true, NULL, &canteen, resp) &&
         role_allows(req, resp, &user, canteen)) {
-        char code[ZC_HUB_CODE_MAX];
+        char code[ZC_HUB_CODE_MAX] = "";
         zc_ms expires = 0;
         char *svg = NULL;
         zc_diag diag = {{0}, 0};
         zc_err err = zc_hub_enrol_code_new(zc_hubapi_hub(req), canteen, code, &expires, &diag);
         if (!err)
             err = zc_qrsvg(code, &svg, &diag);
-        if (err)
-            zc_hubapi_fail(resp, err, &diag);
-        else
-            zc_hubapi_json(resp, ZC_HTTP_OK,
-                           json_pack("{s:s,s:I,s:s}", "code", code, "expires_ms",
-                                     (json_int_t)expires, "qr_svg", svg));
+        zc_hubapi_answer(resp, err, &diag,
+                         json_pack("{s:s,s:I,s:s}", "code", code, "expires_ms", (json_int_t)expires,
+                                   "qr_svg", svg));
         free(svg);
     }
     json_decref(body);
@@ -848,13 +772,20 @@ static void enrol_codes(const zc_hubapi_req *req, const char *rest, zc_hubapi_re
 
 /* ---- reports, settlement, anomalies ---- */
 
+/* A report request: the canteen in the query, which the user must be allowed to see. */
+static bool enter_report(const zc_hubapi_req *req, zc_hubapi_resp *resp, zc_hub_user *user,
+                         char canteen[ZC_ID_MAX])
+{
+    return session_check(req, resp, user, NULL) && query_canteen(req, resp, canteen) &&
+           role_allows(req, resp, user, canteen);
+}
+
 static void report_day(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *resp)
 {
     (void)rest;
     zc_hub_user user;
     char canteen[ZC_ID_MAX], *date_text;
-    if (!session_check(req, resp, &user, NULL) || !query_canteen(req, resp, canteen) ||
-        !role_allows(req, resp, &user, canteen) || !query_required(req, resp, "date", &date_text))
+    if (!enter_report(req, resp, &user, canteen) || !query_required(req, resp, "date", &date_text))
         return;
     zc_date date;
     zc_diag diag = {{0}, 0};
@@ -865,10 +796,8 @@ static void report_day(const zc_hubapi_req *req, const char *rest, zc_hubapi_res
         return;
     }
     json_t *out = NULL;
-    if ((err = zc_hub_report_day(zc_hubapi_hub(req), canteen, date, &out, &diag)))
-        zc_hubapi_fail(resp, err, &diag);
-    else
-        zc_hubapi_json(resp, ZC_HTTP_OK, out);
+    err = zc_hub_report_day(zc_hubapi_hub(req), canteen, date, &out, &diag);
+    zc_hubapi_answer(resp, err, &diag, out);
 }
 
 static void report_month(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *resp)
@@ -877,16 +806,12 @@ static void report_month(const zc_hubapi_req *req, const char *rest, zc_hubapi_r
     zc_hub_user user;
     char canteen[ZC_ID_MAX];
     int year, month;
-    if (!session_check(req, resp, &user, NULL) || !query_canteen(req, resp, canteen) ||
-        !role_allows(req, resp, &user, canteen) || !query_month(req, resp, &year, &month))
+    if (!enter_report(req, resp, &user, canteen) || !query_month(req, resp, &year, &month))
         return;
     json_t *out = NULL;
     zc_diag diag = {{0}, 0};
     zc_err err = zc_hub_report_month(zc_hubapi_hub(req), canteen, year, month, &out, &diag);
-    if (err)
-        zc_hubapi_fail(resp, err, &diag);
-    else
-        zc_hubapi_json(resp, ZC_HTTP_OK, out);
+    zc_hubapi_answer(resp, err, &diag, out);
 }
 
 static void settlement(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *resp)
@@ -920,7 +845,8 @@ static void anomalies(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp
     zc_hub_user user;
     int64_t limit;
     if (!enter(req, resp, NULL, &user) ||
-        !query_int(req, resp, "limit", ADMIN_ANOMALIES_DEFAULT, 1, ADMIN_LIST_MAX, &limit))
+        !zc_hubapi_query_int(req, resp, "limit", ADMIN_ANOMALIES_DEFAULT, 1, ADMIN_LIST_MAX,
+                             &limit))
         return;
     json_t *list = NULL;
     zc_diag diag = {{0}, 0};
@@ -933,7 +859,7 @@ static void anomalies(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp
                 json_array_remove(list, i);
         }
     }
-    answer_list(resp, err, &diag, "anomalies", list);
+    zc_hubapi_answer_list(resp, err, &diag, "anomalies", list);
 }
 
 const zc_hubapi_route ZC_HUBAPI_ADMIN_ROUTES[] = {

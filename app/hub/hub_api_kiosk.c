@@ -14,28 +14,9 @@
 #include <string.h>
 
 enum {
-    KIOSK_FAULTS_MAX = 64,   /* faults listed in one heartbeat */
-    KIOSK_TEXT_MAX = 256,    /* bytes of one fault, version text or cursor in a heartbeat */
-    KIOSK_INT_TEXT_MAX = 20, /* digits of an int64 */
+    KIOSK_FAULTS_MAX = 64, /* faults listed in one heartbeat */
+    KIOSK_TEXT_MAX = 256,  /* bytes of one fault, version text or cursor in a heartbeat */
 };
-
-static void bad_request(zc_hubapi_resp *resp, const char *key, const char *what)
-{
-    zc_hubapi_error(resp, ZC_HTTP_BAD_REQUEST, "bad_request", "%s: %s", key, what);
-}
-
-/* Device ids are [A-Za-z0-9_-]; anything else is nobody we know, refused before the database. */
-static bool device_id_text(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n >= ZC_ID_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-              (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
-            return false;
-    return true;
-}
 
 /* Checks the request's signature; on failure answers 401 and returns false. */
 static bool authenticate(const zc_hubapi_req *req, zc_hubapi_resp *resp, bool heartbeat,
@@ -57,7 +38,7 @@ static bool authenticate(const zc_hubapi_req *req, zc_hubapi_resp *resp, bool he
                         ZC_SYNC_HDR_TIME, ZC_SYNC_HDR_NONCE, ZC_SYNC_HDR_SIGNATURE);
         return false;
     }
-    if (!device_id_text(r.device)) {
+    if (!zc_hubapi_id_valid(r.device)) {
         zc_hubapi_error(resp, ZC_HTTP_UNAUTHORIZED, "unauthorized", "unknown device");
         return false;
     }
@@ -69,35 +50,6 @@ static bool authenticate(const zc_hubapi_req *req, zc_hubapi_resp *resp, bool he
         zc_hubapi_fail(resp, err, &diag);
         return false;
     }
-    return true;
-}
-
-/* A query parameter that must be a decimal integer in [min, max]; absent: dflt. */
-static bool query_int(const zc_hubapi_req *req, zc_hubapi_resp *resp, const char *name,
-                      int64_t dflt, int64_t min, int64_t max, int64_t *out)
-{
-    char *text = NULL;
-    zc_diag diag = {{0}, 0};
-    if (zc_hubapi_query(req, name, &text, &diag)) {
-        zc_hubapi_fail(resp, ZC_ERR_INVALID, &diag);
-        return false;
-    }
-    *out = dflt;
-    if (!text)
-        return true;
-    size_t n = strlen(text);
-    bool ok = n > 0 && n <= KIOSK_INT_TEXT_MAX;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = text[i] >= '0' && text[i] <= '9';
-    long long v = ok ? strtoll(text, NULL, 10) : 0;
-    free(text);
-    if (!ok || v < min || v > max) {
-        zc_hubapi_error(resp, ZC_HTTP_BAD_REQUEST, "bad_request",
-                        "%s: must be a whole number from %lld to %lld", name, (long long)min,
-                        (long long)max);
-        return false;
-    }
-    *out = v;
     return true;
 }
 
@@ -113,11 +65,11 @@ static void enrol(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *re
     uint8_t pk[ZC_PUBKEY_LEN];
     zc_diag diag = {{0}, 0};
     if (!json_is_string(code))
-        bad_request(resp, "code", "must be a string");
+        zc_hubapi_bad_request(resp, "code", "must be a string");
     else if (!json_is_string(key))
-        bad_request(resp, "public_key", "must be a string");
+        zc_hubapi_bad_request(resp, "public_key", "must be a string");
     else if (zc_keys_parse_public(json_string_value(key), pk, &diag))
-        bad_request(resp, "public_key", "must be the base64 of 32 bytes");
+        zc_hubapi_bad_request(resp, "public_key", "must be the base64 of 32 bytes");
     else if (json_string_length(code) >= ZC_HUB_CODE_MAX ||
              strlen(json_string_value(code)) != json_string_length(code))
         zc_hubapi_error(resp, ZC_HTTP_UNAUTHORIZED, "unauthorized", "unknown enrolment code");
@@ -153,7 +105,7 @@ static void sales(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *re
         return;
     json_t *arr = json_object_get(body, "sales");
     if (!json_is_array(arr)) {
-        bad_request(resp, "sales", "must be an array");
+        zc_hubapi_bad_request(resp, "sales", "must be an array");
         json_decref(body);
         return;
     }
@@ -197,15 +149,12 @@ static void rules(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *re
     char device[ZC_ID_MAX];
     int64_t skew, after;
     if (!authenticate(req, resp, false, device, &skew) ||
-        !query_int(req, resp, "after", 0, 0, INT64_MAX, &after))
+        !zc_hubapi_query_int(req, resp, "after", 0, 0, INT64_MAX, &after))
         return;
     json_t *bundles = NULL;
     zc_diag diag = {{0}, 0};
     zc_err err = zc_hub_rules_after(zc_hubapi_hub(req), after, &bundles, &diag);
-    if (err)
-        zc_hubapi_fail(resp, err, &diag);
-    else
-        zc_hubapi_json(resp, ZC_HTTP_OK, json_pack("{s:o}", "bundles", bundles));
+    zc_hubapi_answer_list(resp, err, &diag, "bundles", bundles);
 }
 
 static void roster(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *resp)
@@ -214,30 +163,26 @@ static void roster(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *r
     char device[ZC_ID_MAX];
     int64_t skew, limit;
     if (!authenticate(req, resp, false, device, &skew) ||
-        !query_int(req, resp, "limit", ZC_SYNC_ROSTER_PAGE, 1, ZC_SYNC_ROSTER_PAGE_MAX, &limit))
+        !zc_hubapi_query_int(req, resp, "limit", ZC_SYNC_ROSTER_PAGE, 1, ZC_SYNC_ROSTER_PAGE_MAX,
+                             &limit))
         return;
     char *cursor = NULL;
-    zc_diag diag = {{0}, 0};
-    if (zc_hubapi_query(req, "after", &cursor, &diag)) {
-        zc_hubapi_fail(resp, ZC_ERR_INVALID, &diag);
+    if (!zc_hubapi_query_text(req, resp, "after", &cursor))
         return;
-    }
     if (cursor && strlen(cursor) >= ZC_SYNC_CURSOR_MAX) {
         free(cursor);
-        bad_request(resp, "after", "not a cursor this hub gave");
+        zc_hubapi_bad_request(resp, "after", "not a cursor this hub gave");
         return;
     }
     json_t *rows = NULL;
     char next[ZC_SYNC_CURSOR_MAX] = "";
     bool more = false;
+    zc_diag diag = {{0}, 0};
     zc_err err = zc_hub_roster_page(zc_hubapi_hub(req), cursor ? cursor : "", (int)limit, &rows,
                                     next, &more, &diag);
     free(cursor);
-    if (err)
-        zc_hubapi_fail(resp, err, &diag);
-    else
-        zc_hubapi_json(resp, ZC_HTTP_OK,
-                       json_pack("{s:o,s:s,s:b}", "rows", rows, "next", next, "more", more));
+    zc_hubapi_answer(resp, err, &diag,
+                     json_pack("{s:o,s:s,s:b}", "rows", rows, "next", next, "more", more));
 }
 
 /* The canteen a device is enrolled in. */
@@ -269,7 +214,7 @@ static void menu(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *res
     char device[ZC_ID_MAX], canteen[ZC_ID_MAX];
     int64_t skew, after;
     if (!authenticate(req, resp, false, device, &skew) ||
-        !query_int(req, resp, "after", 0, 0, INT64_MAX, &after))
+        !zc_hubapi_query_int(req, resp, "after", 0, 0, INT64_MAX, &after))
         return;
     zc_hub *hub = zc_hubapi_hub(req);
     zc_diag diag = {{0}, 0};
@@ -321,26 +266,26 @@ static bool heartbeat_valid(const json_t *body, zc_hubapi_resp *resp)
         switch (HEARTBEAT_KEYS[i].type) {
         case HB_COUNT:
             if (!json_is_integer(v) || json_integer_value(v) < 0) {
-                bad_request(resp, key, "must be a whole number, 0 or more");
+                zc_hubapi_bad_request(resp, key, "must be a whole number, 0 or more");
                 return false;
             }
             break;
         case HB_TIME:
             if (!json_is_integer(v) || json_integer_value(v) < ZC_MS_MIN ||
                 json_integer_value(v) > ZC_MS_MAX) {
-                bad_request(resp, key, "must be epoch milliseconds");
+                zc_hubapi_bad_request(resp, key, "must be epoch milliseconds");
                 return false;
             }
             break;
         case HB_TEXT:
             if (!short_text(v)) {
-                bad_request(resp, key, "must be a short string");
+                zc_hubapi_bad_request(resp, key, "must be a short string");
                 return false;
             }
             break;
         case HB_FAULTS: {
             if (!json_is_array(v) || json_array_size(v) > KIOSK_FAULTS_MAX) {
-                bad_request(resp, key, "must be an array of at most 64 strings");
+                zc_hubapi_bad_request(resp, key, "must be an array of at most 64 strings");
                 return false;
             }
             size_t k;
@@ -371,10 +316,7 @@ static void heartbeat(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp
     if (heartbeat_valid(body, resp)) {
         zc_diag diag = {{0}, 0};
         zc_err err = zc_hub_heartbeat(zc_hubapi_hub(req), device, body, skew, &diag);
-        if (err)
-            zc_hubapi_fail(resp, err, &diag);
-        else
-            zc_hubapi_json(resp, ZC_HTTP_OK, json_object());
+        zc_hubapi_answer(resp, err, &diag, json_object());
     }
     json_decref(body);
 }

@@ -38,6 +38,8 @@ static void copy_text(char *dst, const char *src)
 zc_err zc_hub_canteen_find(zc_hubdb_conn *conn, const char *id, char *region, char *timezone,
                            zc_diag *diag)
 {
+    if (!id || strlen(id) >= ZC_ID_MAX)
+        return zc_diag_set(diag, ZC_ERR_INVALID, "canteen: not a canteen id");
     const char *params[] = {id};
     zc_hubdb_rows *rows;
     zc_err err = zc_hubdb_query(conn, "SELECT region, timezone FROM canteen WHERE id = $1", params,
@@ -54,6 +56,16 @@ zc_err zc_hub_canteen_find(zc_hubdb_conn *conn, const char *id, char *region, ch
     return err;
 }
 
+zc_err zc_hub_canteen_acquire(zc_hub *hub, const char *canteen, zc_hubdb_conn **conn, zc_diag *diag)
+{
+    zc_err err = zc_hubdb_acquire(hub->db, conn, diag);
+    if (!err && (err = zc_hub_canteen_find(*conn, canteen, NULL, NULL, diag))) {
+        zc_hubdb_release(*conn);
+        *conn = NULL;
+    }
+    return err;
+}
+
 typedef struct canteen_row {
     const char *id, *name, *region, *timezone;
 } canteen_row;
@@ -64,14 +76,10 @@ static zc_err insert_canteen(zc_hub *hub, zc_hubdb_conn *conn, void *ctx, zc_dia
     char now[ZC_HUB_INT_TEXT];
     const char *params[] = {c->id, c->name, c->region, c->timezone,
                             zc_hub_int_text(zc_hub_now(hub), now)};
-    int64_t changes = 0;
-    zc_err err = zc_hubdb_exec(conn,
-                               "INSERT INTO canteen (id, name, region, timezone, created_ms) "
-                               "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
-                               params, 5, &changes, diag);
-    if (!err && changes == 0)
-        err = zc_diag_set(diag, ZC_ERR_EXISTS, "canteen %s exists already", c->id);
-    return err;
+    return zc_hub_insert_new(conn,
+                             "INSERT INTO canteen (id, name, region, timezone, created_ms) "
+                             "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+                             params, 5, "canteen", diag);
 }
 
 zc_err zc_hub_canteen_add(zc_hub *hub, const char *id, const char *name, const char *region,
@@ -100,34 +108,19 @@ zc_err zc_hub_canteen_add(zc_hub *hub, const char *id, const char *name, const c
     return zc_hub_transact(hub, insert_canteen, &c, diag);
 }
 
+static zc_err canteen_json(const zc_hubdb_rows *rows, size_t r, json_t **out, zc_diag *diag)
+{
+    (void)diag;
+    *out = json_pack("{s:s?,s:s?,s:s?,s:s?,s:I}", "id", zc_hubdb_rows_text(rows, r, 0), "name",
+                     zc_hubdb_rows_text(rows, r, 1), "region", zc_hubdb_rows_text(rows, r, 2),
+                     "timezone", zc_hubdb_rows_text(rows, r, 3), "menu_version",
+                     (json_int_t)zc_hubdb_rows_int(rows, r, 4));
+    return ZC_OK;
+}
+
 zc_err zc_hub_canteens(zc_hub *hub, json_t **out, zc_diag *diag)
 {
-    *out = NULL;
-    zc_hubdb_conn *conn;
-    zc_err err = zc_hubdb_acquire(hub->db, &conn, diag);
-    if (err)
-        return err;
-    zc_hubdb_rows *rows;
-    err = zc_hubdb_query(conn,
-                         "SELECT id, name, region, timezone, menu_version FROM canteen ORDER BY id",
-                         NULL, 0, &rows, diag);
-    zc_hubdb_release(conn);
-    if (err)
-        return err;
-    json_t *list = json_array();
-    bool ok = list != NULL;
-    for (size_t r = 0; ok && r < zc_hubdb_rows_count(rows); r++)
-        ok = json_array_append_new(list, json_pack("{s:s?,s:s?,s:s?,s:s?,s:I}", "id",
-                                                   zc_hubdb_rows_text(rows, r, 0), "name",
-                                                   zc_hubdb_rows_text(rows, r, 1), "region",
-                                                   zc_hubdb_rows_text(rows, r, 2), "timezone",
-                                                   zc_hubdb_rows_text(rows, r, 3), "menu_version",
-                                                   (json_int_t)zc_hubdb_rows_int(rows, r, 4))) == 0;
-    zc_hubdb_rows_free(rows);
-    if (!ok) {
-        json_decref(list);
-        return ZC_ERR_NOMEM;
-    }
-    *out = list;
-    return ZC_OK;
+    return zc_hub_query_list(
+        hub, "SELECT id, name, region, timezone, menu_version FROM canteen ORDER BY id", NULL, 0,
+        canteen_json, out, diag);
 }

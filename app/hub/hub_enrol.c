@@ -42,18 +42,13 @@ zc_err zc_hub_enrol_code_new(zc_hub *hub, const char *canteen, char code[ZC_HUB_
     const char *params[] = {hash, canteen, zc_hub_int_text(now, now_text),
                             zc_hub_int_text(now + ZC_HUB_ENROL_CODE_MS, exp_text)};
     zc_hubdb_conn *conn;
-    zc_err err = zc_hubdb_acquire(hub->db, &conn, diag);
+    zc_err err = zc_hub_canteen_acquire(hub, canteen, &conn, diag);
     if (err)
         return err;
-    if (!canteen || strlen(canteen) >= ZC_ID_MAX)
-        err = zc_diag_set(diag, ZC_ERR_INVALID, "canteen: not a canteen id");
-    if (!err)
-        err = zc_hub_canteen_find(conn, canteen, NULL, NULL, diag);
-    if (!err)
-        err = zc_hubdb_exec(conn,
-                            "INSERT INTO enrol_code (code_hash, canteen, created_ms, expires_ms) "
-                            "VALUES ($1, $2, $3, $4)",
-                            params, 4, NULL, diag);
+    err = zc_hubdb_exec(conn,
+                        "INSERT INTO enrol_code (code_hash, canteen, created_ms, expires_ms) "
+                        "VALUES ($1, $2, $3, $4)",
+                        params, 4, NULL, diag);
     zc_hubdb_release(conn);
     if (err)
         return err;

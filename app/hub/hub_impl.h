@@ -44,12 +44,35 @@ bool zc_hub_text_valid(const char *s, size_t max);
 typedef zc_err (*zc_hub_tx_fn)(zc_hub *hub, zc_hubdb_conn *conn, void *ctx, zc_diag *diag);
 zc_err zc_hub_transact(zc_hub *hub, zc_hub_tx_fn fn, void *ctx, zc_diag *diag);
 
+/* One query on a pooled connection of its own, given back before this returns. */
+zc_err zc_hub_query(zc_hub *hub, const char *sql, const char *const *params, int n,
+                    zc_hubdb_rows **rows, zc_diag *diag);
+
+/* Row r as the JSON object a list holds; *out NULL with ZC_OK means out of memory. */
+typedef zc_err (*zc_hub_row_json_fn)(const zc_hubdb_rows *rows, size_t r, json_t **out,
+                                     zc_diag *diag);
+
+/* zc_hub_query, answered as a JSON array of row_json of each row, in order (*out NULL on error). */
+zc_err zc_hub_query_list(zc_hub *hub, const char *sql, const char *const *params, int n,
+                         zc_hub_row_json_fn row_json, json_t **out, zc_diag *diag);
+
 /*
- * ZC_ERR_NOT_FOUND, naming the canteen, unless it exists; region and timezone (each optional,
- * ZC_ID_MAX bytes) get its values.
+ * Inserts a row that must be new: sql ends in ON CONFLICT DO NOTHING, and a row already there is
+ * ZC_ERR_EXISTS, naming it as what and its key params[0] ("canteen C0107 exists already").
+ */
+zc_err zc_hub_insert_new(zc_hubdb_conn *conn, const char *sql, const char *const *params, int n,
+                         const char *what, zc_diag *diag);
+
+/*
+ * ZC_ERR_NOT_FOUND, naming the canteen, unless it exists (ZC_ERR_INVALID when id cannot be a
+ * canteen's); region and timezone (each optional, ZC_ID_MAX bytes) get its values.
  */
 zc_err zc_hub_canteen_find(zc_hubdb_conn *conn, const char *id, char *region, char *timezone,
                            zc_diag *diag);
+
+/* A pooled connection, once the canteen is known to exist (else zc_hub_canteen_find's error). */
+zc_err zc_hub_canteen_acquire(zc_hub *hub, const char *canteen, zc_hubdb_conn **conn,
+                              zc_diag *diag);
 
 /* Records what the hub noticed (PROTOCOL.md, anomalies); seq and elder_id 0 and NULLs for none. */
 zc_err zc_hub_anomaly_add(zc_hub *hub, zc_hubdb_conn *conn, const char *kind, const char *device,

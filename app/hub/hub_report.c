@@ -104,15 +104,10 @@ static zc_err run_walk(zc_hub *hub, const char *canteen, const char *sql, const 
                        int n, walk *w, zc_diag *diag)
 {
     zc_hubdb_conn *conn;
-    zc_err err = zc_hubdb_acquire(hub->db, &conn, diag);
+    zc_err err = zc_hub_canteen_acquire(hub, canteen, &conn, diag);
     if (err)
         return err;
-    if (!canteen || strlen(canteen) >= ZC_ID_MAX)
-        err = zc_diag_set(diag, ZC_ERR_INVALID, "canteen: not a canteen id");
-    if (!err)
-        err = zc_hub_canteen_find(conn, canteen, NULL, NULL, diag);
-    if (!err)
-        err = zc_hubdb_each(conn, sql, params, n, walk_canon, w, diag);
+    err = zc_hubdb_each(conn, sql, params, n, walk_canon, w, diag);
     zc_hubdb_release(conn);
     return err;
 }

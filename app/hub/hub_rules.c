@@ -13,7 +13,6 @@
 #include "zc/tz.h"
 
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,10 +87,9 @@ static zc_err store_bundle(zc_hub *hub, const zc_rules *rules, const char *bundl
         return err;
     int64_t latest = 0;
     char version[ZC_HUB_INT_TEXT], effective[ZC_HUB_INT_TEXT], now[ZC_HUB_INT_TEXT];
-    snprintf(version, sizeof version, "%" PRId64, rules->version);
-    snprintf(effective, sizeof effective, "%" PRId64, rules->effective_from);
-    snprintf(now, sizeof now, "%" PRId64, zc_hub_now(hub));
-    const char *params[] = {version, effective, bundle, now, by ? by : ""};
+    const char *params[] = {zc_hub_int_text(rules->version, version),
+                            zc_hub_int_text(rules->effective_from, effective), bundle,
+                            zc_hub_int_text(zc_hub_now(hub), now), by ? by : ""};
     if (!(err = zc_hubdb_begin(conn, diag)) && !(err = zc_hubdb_lock(conn, "rules", diag)) &&
         !(err = latest_version(conn, &latest, diag))) {
         if (rules->version <= latest)
@@ -151,83 +149,48 @@ static json_t *bundle_rules(const char *text)
     return rules;
 }
 
-static zc_err query_all(zc_hub *hub, const char *sql, const char *const *params, int n,
-                        zc_hubdb_rows **rows, zc_diag *diag)
+static zc_err broken_bundle(const zc_hubdb_rows *rows, size_t r, zc_diag *diag)
 {
-    zc_hubdb_conn *conn;
-    zc_err err = zc_hubdb_acquire(hub->db, &conn, diag);
-    if (err)
-        return err;
-    err = zc_hubdb_query(conn, sql, params, n, rows, diag);
-    zc_hubdb_release(conn);
-    return err;
+    return zc_diag_set(diag, ZC_ERR_DB, "rule set %" PRId64 ": the stored bundle is broken",
+                       zc_hubdb_rows_int(rows, r, 0));
+}
+
+/* A row of the console's list: version, effective_from_ms, published_ms, published_by, bundle. */
+static zc_err set_json(const zc_hubdb_rows *rows, size_t r, json_t **out, zc_diag *diag)
+{
+    json_t *rules = bundle_rules(zc_hubdb_rows_text(rows, r, 4));
+    if (!rules)
+        return broken_bundle(rows, r, diag);
+    *out = json_pack("{s:I,s:I,s:I,s:s?,s:o}", "version", (json_int_t)zc_hubdb_rows_int(rows, r, 0),
+                     "effective_from_ms", (json_int_t)zc_hubdb_rows_int(rows, r, 1), "published_ms",
+                     (json_int_t)zc_hubdb_rows_int(rows, r, 2), "published_by",
+                     zc_hubdb_rows_text(rows, r, 3), "rules", rules);
+    return ZC_OK;
 }
 
 zc_err zc_hub_rules_list(zc_hub *hub, json_t **out, zc_diag *diag)
 {
-    zc_hubdb_rows *rows;
-    zc_err err = query_all(hub,
-                           "SELECT version, effective_from_ms, published_ms, published_by, bundle"
-                           " FROM rule_set ORDER BY version DESC",
-                           NULL, 0, &rows, diag);
-    if (err)
-        return err;
-    json_t *list = json_array();
-    if (!list)
-        err = nomem(diag);
-    for (size_t r = 0; !err && r < zc_hubdb_rows_count(rows); r++) {
-        json_t *rules = bundle_rules(zc_hubdb_rows_text(rows, r, 4));
-        if (!rules) {
-            err = zc_diag_set(diag, ZC_ERR_DB, "rule set %" PRId64 ": the stored bundle is broken",
-                              zc_hubdb_rows_int(rows, r, 0));
-            break;
-        }
-        json_t *o = json_pack("{s:I,s:I,s:I,s:s?,s:o}", "version",
-                              (json_int_t)zc_hubdb_rows_int(rows, r, 0), "effective_from_ms",
-                              (json_int_t)zc_hubdb_rows_int(rows, r, 1), "published_ms",
-                              (json_int_t)zc_hubdb_rows_int(rows, r, 2), "published_by",
-                              zc_hubdb_rows_text(rows, r, 3), "rules", rules);
-        if (!o || json_array_append_new(list, o))
-            err = nomem(diag);
-    }
-    zc_hubdb_rows_free(rows);
-    if (err) {
-        json_decref(list);
-        return err;
-    }
-    *out = list;
-    return ZC_OK;
+    return zc_hub_query_list(hub,
+                             "SELECT version, effective_from_ms, published_ms, published_by, bundle"
+                             " FROM rule_set ORDER BY version DESC",
+                             NULL, 0, set_json, out, diag);
+}
+
+/* A stored bundle (version, bundle) as the kiosks get it. */
+static zc_err bundle_json(const zc_hubdb_rows *rows, size_t r, json_t **out, zc_diag *diag)
+{
+    const char *text = zc_hubdb_rows_text(rows, r, 1);
+    *out = text ? json_loads(text, 0, NULL) : NULL;
+    return *out ? ZC_OK : broken_bundle(rows, r, diag);
 }
 
 zc_err zc_hub_rules_after(zc_hub *hub, int64_t after, json_t **out, zc_diag *diag)
 {
     char v[ZC_HUB_INT_TEXT];
-    snprintf(v, sizeof v, "%" PRId64, after);
-    const char *params[] = {v};
-    zc_hubdb_rows *rows;
-    zc_err err = query_all(hub,
-                           "SELECT version, bundle FROM rule_set WHERE version > CAST($1 AS BIGINT)"
-                           " ORDER BY version",
-                           params, 1, &rows, diag);
-    if (err)
-        return err;
-    json_t *list = json_array();
-    if (!list)
-        err = nomem(diag);
-    for (size_t r = 0; !err && r < zc_hubdb_rows_count(rows); r++) {
-        const char *text = zc_hubdb_rows_text(rows, r, 1);
-        json_t *b = text ? json_loads(text, 0, NULL) : NULL;
-        if (!b)
-            err = zc_diag_set(diag, ZC_ERR_DB, "rule set %" PRId64 ": the stored bundle is broken",
-                              zc_hubdb_rows_int(rows, r, 0));
-        else if (json_array_append_new(list, b))
-            err = nomem(diag);
-    }
-    zc_hubdb_rows_free(rows);
-    if (err) {
-        json_decref(list);
-        return err;
-    }
-    *out = list;
-    return ZC_OK;
+    const char *params[] = {zc_hub_int_text(after, v)};
+    return zc_hub_query_list(
+        hub,
+        "SELECT version, bundle FROM rule_set WHERE version > CAST($1 AS BIGINT)"
+        " ORDER BY version",
+        params, 1, bundle_json, out, diag);
 }

@@ -638,51 +638,35 @@ zc_err zc_hub_heartbeat(zc_hub *hub, const char *device_id, const json_t *body, 
     "SELECT id, canteen, enrolled_ms, last_seen_ms, acked_seq, pending, clock_skew_ms, faults,"    \
     " rules_version, app_version FROM device"
 
+static zc_err kiosk_json(const zc_hubdb_rows *rows, size_t r, json_t **out, zc_diag *diag)
+{
+    (void)diag;
+    const char *text = zc_hubdb_rows_text(rows, r, 7);
+    json_t *faults = text ? json_loads(text, 0, NULL) : NULL;
+    if (!json_is_array(faults)) {
+        json_decref(faults);
+        faults = json_array();
+    }
+    *out = json_pack("{s:s?,s:s?,s:I,s:I,s:I,s:I,s:I,s:o?,s:I,s:s?}", "device_id",
+                     zc_hubdb_rows_text(rows, r, 0), "canteen", zc_hubdb_rows_text(rows, r, 1),
+                     "enrolled_ms", (json_int_t)zc_hubdb_rows_int(rows, r, 2), "last_seen_ms",
+                     (json_int_t)zc_hubdb_rows_int(rows, r, 3), "acked_seq",
+                     (json_int_t)zc_hubdb_rows_int(rows, r, 4), "pending",
+                     (json_int_t)zc_hubdb_rows_int(rows, r, 5), "clock_skew_ms",
+                     (json_int_t)zc_hubdb_rows_int(rows, r, 6), "faults", faults, "rules_version",
+                     (json_int_t)zc_hubdb_rows_int(rows, r, 8), "app_version",
+                     zc_hubdb_rows_text(rows, r, 9));
+    return ZC_OK;
+}
+
 zc_err zc_hub_kiosks(zc_hub *hub, const char *canteen, json_t **out, zc_diag *diag)
 {
-    *out = NULL;
     const char *params[] = {canteen};
-    zc_hubdb_conn *conn;
-    zc_err err = zc_hubdb_acquire(hub->db, &conn, diag);
-    if (err)
-        return err;
-    zc_hubdb_rows *rows;
-    /* Two statements rather than "$1 IS NULL OR ...": PostgreSQL must know each parameter's type.
-     */
-    err = canteen ? zc_hubdb_query(conn, KIOSKS_SQL " WHERE canteen = $1 ORDER BY id", params, 1,
-                                   &rows, diag)
-                  : zc_hubdb_query(conn, KIOSKS_SQL " ORDER BY id", NULL, 0, &rows, diag);
-    zc_hubdb_release(conn);
-    if (err)
-        return err;
-    json_t *list = json_array();
-    bool ok = list != NULL;
-    for (size_t r = 0; ok && r < zc_hubdb_rows_count(rows); r++) {
-        const char *text = zc_hubdb_rows_text(rows, r, 7);
-        json_t *faults = text ? json_loads(text, 0, NULL) : NULL;
-        if (!json_is_array(faults)) {
-            json_decref(faults);
-            faults = json_array();
-        }
-        ok = json_array_append_new(
-                 list, json_pack("{s:s?,s:s?,s:I,s:I,s:I,s:I,s:I,s:o?,s:I,s:s?}", "device_id",
-                                 zc_hubdb_rows_text(rows, r, 0), "canteen",
-                                 zc_hubdb_rows_text(rows, r, 1), "enrolled_ms",
-                                 (json_int_t)zc_hubdb_rows_int(rows, r, 2), "last_seen_ms",
-                                 (json_int_t)zc_hubdb_rows_int(rows, r, 3), "acked_seq",
-                                 (json_int_t)zc_hubdb_rows_int(rows, r, 4), "pending",
-                                 (json_int_t)zc_hubdb_rows_int(rows, r, 5), "clock_skew_ms",
-                                 (json_int_t)zc_hubdb_rows_int(rows, r, 6), "faults", faults,
-                                 "rules_version", (json_int_t)zc_hubdb_rows_int(rows, r, 8),
-                                 "app_version", zc_hubdb_rows_text(rows, r, 9))) == 0;
-    }
-    zc_hubdb_rows_free(rows);
-    if (!ok) {
-        json_decref(list);
-        return ZC_ERR_NOMEM;
-    }
-    *out = list;
-    return ZC_OK;
+    /* Two statements, not "$1 IS NULL OR ...": PostgreSQL must know each parameter's type. */
+    return canteen
+               ? zc_hub_query_list(hub, KIOSKS_SQL " WHERE canteen = $1 ORDER BY id", params, 1,
+                                   kiosk_json, out, diag)
+               : zc_hub_query_list(hub, KIOSKS_SQL " ORDER BY id", NULL, 0, kiosk_json, out, diag);
 }
 
 /* A column that may be NULL as a JSON integer or null. */
@@ -692,44 +676,28 @@ static json_t *int_or_null(const zc_hubdb_rows *rows, size_t r, int c)
                                           : json_null();
 }
 
+static zc_err anomaly_json(const zc_hubdb_rows *rows, size_t r, json_t **out, zc_diag *diag)
+{
+    (void)diag;
+    *out = json_pack("{s:I,s:I,s:s?,s:s?,s:o,s:s?,s:o,s:s?}", "id",
+                     (json_int_t)zc_hubdb_rows_int(rows, r, 0), "at_ms",
+                     (json_int_t)zc_hubdb_rows_int(rows, r, 1), "kind",
+                     zc_hubdb_rows_text(rows, r, 2), "device", zc_hubdb_rows_text(rows, r, 3),
+                     "seq", int_or_null(rows, r, 4), "canteen", zc_hubdb_rows_text(rows, r, 5),
+                     "elder_id", int_or_null(rows, r, 6), "detail", zc_hubdb_rows_text(rows, r, 7));
+    return ZC_OK;
+}
+
 zc_err zc_hub_anomalies(zc_hub *hub, int64_t limit, json_t **out, zc_diag *diag)
 {
-    *out = NULL;
     if (limit <= 0)
         limit = ANOMALIES_DEFAULT;
     if (limit > ANOMALIES_MAX)
         limit = ANOMALIES_MAX;
     char limit_text[ZC_HUB_INT_TEXT];
     const char *params[] = {zc_hub_int_text(limit, limit_text)};
-    zc_hubdb_conn *conn;
-    zc_err err = zc_hubdb_acquire(hub->db, &conn, diag);
-    if (err)
-        return err;
-    zc_hubdb_rows *rows;
-    err = zc_hubdb_query(conn,
-                         "SELECT id, at_ms, kind, device, seq, canteen, elder_id, detail"
-                         " FROM anomaly ORDER BY id DESC LIMIT $1",
-                         params, 1, &rows, diag);
-    zc_hubdb_release(conn);
-    if (err)
-        return err;
-    json_t *list = json_array();
-    bool ok = list != NULL;
-    for (size_t r = 0; ok && r < zc_hubdb_rows_count(rows); r++)
-        ok = json_array_append_new(
-                 list,
-                 json_pack("{s:I,s:I,s:s?,s:s?,s:o,s:s?,s:o,s:s?}", "id",
-                           (json_int_t)zc_hubdb_rows_int(rows, r, 0), "at_ms",
-                           (json_int_t)zc_hubdb_rows_int(rows, r, 1), "kind",
-                           zc_hubdb_rows_text(rows, r, 2), "device", zc_hubdb_rows_text(rows, r, 3),
-                           "seq", int_or_null(rows, r, 4), "canteen",
-                           zc_hubdb_rows_text(rows, r, 5), "elder_id", int_or_null(rows, r, 6),
-                           "detail", zc_hubdb_rows_text(rows, r, 7))) == 0;
-    zc_hubdb_rows_free(rows);
-    if (!ok) {
-        json_decref(list);
-        return ZC_ERR_NOMEM;
-    }
-    *out = list;
-    return ZC_OK;
+    return zc_hub_query_list(hub,
+                             "SELECT id, at_ms, kind, device, seq, canteen, elder_id, detail"
+                             " FROM anomaly ORDER BY id DESC LIMIT $1",
+                             params, 1, anomaly_json, out, diag);
 }

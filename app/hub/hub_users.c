@@ -81,14 +81,10 @@ static zc_err insert_user(zc_hub *hub, zc_hubdb_conn *conn, void *ctx, zc_diag *
     const char *params[] = {u->name, zc_hub_role_name(u->role),
                             u->role == ZC_HUB_CANTEEN ? u->canteen : NULL, u->pw_hash,
                             zc_hub_int_text(zc_hub_now(hub), now)};
-    int64_t changes = 0;
-    err = zc_hubdb_exec(conn,
-                        "INSERT INTO app_user (name, role, canteen, pw_hash, created_ms) "
-                        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING",
-                        params, 5, &changes, diag);
-    if (!err && changes == 0)
-        err = zc_diag_set(diag, ZC_ERR_EXISTS, "user %s exists already", u->name);
-    return err;
+    return zc_hub_insert_new(conn,
+                             "INSERT INTO app_user (name, role, canteen, pw_hash, created_ms) "
+                             "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING",
+                             params, 5, "user", diag);
 }
 
 zc_err zc_hub_user_add(zc_hub *hub, const char *name, const char *role, const char *password,
@@ -211,17 +207,12 @@ zc_err zc_hub_session(zc_hub *hub, const char *token, zc_hub_user *user, zc_diag
     char token_hash[ZC_HUB_SHA256_HEX], now[ZC_HUB_INT_TEXT];
     zc_hub_sha256_hex(token, ZC_HUB_TOKEN_HEX, token_hash);
     const char *params[] = {token_hash, zc_hub_int_text(zc_hub_now(hub), now)};
-    zc_hubdb_conn *conn;
-    zc_err err = zc_hubdb_acquire(hub->db, &conn, diag);
-    if (err)
-        return err;
     zc_hubdb_rows *rows;
-    err = zc_hubdb_query(conn,
-                         "SELECT u.name, u.role, u.canteen, s.csrf FROM session s "
-                         "JOIN app_user u ON u.name = s.user_name "
-                         "WHERE s.token_hash = $1 AND s.expires_ms > $2",
-                         params, 2, &rows, diag);
-    zc_hubdb_release(conn);
+    zc_err err = zc_hub_query(hub,
+                              "SELECT u.name, u.role, u.canteen, s.csrf FROM session s "
+                              "JOIN app_user u ON u.name = s.user_name "
+                              "WHERE s.token_hash = $1 AND s.expires_ms > $2",
+                              params, 2, &rows, diag);
     if (err)
         return err;
     if (zc_hubdb_rows_count(rows) != 1)

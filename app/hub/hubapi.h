@@ -55,6 +55,23 @@ zc_err zc_hubapi_query(const zc_hubapi_req *req, const char *name, char **out, z
 /* Parses the body as a JSON object; on failure answers 400 naming where, and returns false. */
 bool zc_hubapi_body_object(const zc_hubapi_req *req, zc_hubapi_resp *resp, json_t **out);
 
+/* The query parameter zc_hubapi_query reads (*out NULL when absent); answers 400 for a bad one. */
+bool zc_hubapi_query_text(const zc_hubapi_req *req, zc_hubapi_resp *resp, const char *name,
+                          char **out);
+
+/* A query parameter as a whole number in [min, max], dflt when absent; answers 400 otherwise. */
+bool zc_hubapi_query_int(const zc_hubapi_req *req, zc_hubapi_resp *resp, const char *name,
+                         int64_t dflt, int64_t min, int64_t max, int64_t *out);
+
+/* An id of a canteen or device as it may stand in a URL or a header: 1-63 of [A-Za-z0-9_-]. */
+bool zc_hubapi_id_valid(const char *s);
+
+/* "YYYY-MM" (years 1-9999), as the console's and the command line's month arguments. */
+bool zc_hubapi_month_parse(const char *text, int *year, int *month);
+
+/* Answers 400 bad_request "key: what". */
+void zc_hubapi_bad_request(zc_hubapi_resp *resp, const char *key, const char *what);
+
 /* Answers status with o as compact JSON (takes the reference; NULL answers 500). */
 void zc_hubapi_json(zc_hubapi_resp *resp, int status, json_t *o);
 /* Answers {"error":code,"message":...}. */
@@ -63,6 +80,11 @@ void zc_hubapi_error(zc_hubapi_resp *resp, int status, const char *code, const c
 /* Answers the error a service call returned: INVALID 400, CRYPTO 401, NOT_FOUND 404,
  * EXISTS 409, anything else 500 (the detail logged, not shown). */
 void zc_hubapi_fail(zc_hubapi_resp *resp, zc_err err, const zc_diag *diag);
+/* A service call's outcome: 200 with o when err is ZC_OK, else zc_hubapi_fail (o is dropped). */
+void zc_hubapi_answer(zc_hubapi_resp *resp, zc_err err, const zc_diag *diag, json_t *o);
+/* The same for a list the call made: 200 with {key: list}. */
+void zc_hubapi_answer_list(zc_hubapi_resp *resp, zc_err err, const zc_diag *diag, const char *key,
+                           json_t *list);
 
 enum {
     ZC_HTTP_OK = 200,

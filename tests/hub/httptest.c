@@ -203,6 +203,20 @@ void zt_signed(const zt_hub *h, const zc_keypair *key, const char *device, const
     zt_request(h, method, target, headers, strcmp(method, "GET") == 0 ? NULL : body, len, out);
 }
 
+/* POSTs {k1: v1, k2: v2} to target and fails the test unless the answer is 200 (what names it). */
+static void post_pair(const zt_hub *h, const char *target, const char *k1, const char *v1,
+                      const char *k2, const char *v2, const char *what, zt_resp *r)
+{
+    json_t *req = json_pack("{s:s,s:s}", k1, v1, k2, v2);
+    char *text = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    assert_non_null(text);
+    zt_post(h, target, text, r);
+    free(text);
+    if (r->status != ZT_HTTP_OK)
+        fail_msg("%s: %ld %s", what, r->status, r->body);
+}
+
 void zt_enrol(const zt_hub *h, const char *canteen, zc_keypair *key, char device[ZC_ID_MAX])
 {
     zc_diag diag = {{0}, 0};
@@ -214,14 +228,8 @@ void zt_enrol(const zt_hub *h, const char *canteen, zc_keypair *key, char device
     assert_int_equal(zc_keys_generate(key), ZC_OK);
     char pk[ZC_PUBKEY_TEXT_SIZE];
     zc_keys_public_text(key->pk, pk);
-    json_t *req = json_pack("{s:s,s:s}", "code", code, "public_key", pk);
-    char *text = json_dumps(req, JSON_COMPACT);
-    json_decref(req);
     zt_resp r;
-    zt_post(h, "/v1/enrol", text, &r);
-    free(text);
-    if (r.status != ZT_HTTP_OK)
-        fail_msg("enrol: %ld %s", r.status, r.body);
+    post_pair(h, "/v1/enrol", "code", code, "public_key", pk, "enrol", &r);
     json_t *o = zt_resp_json(&r);
     const char *id = json_string_value(json_object_get(o, "device_id"));
     assert_non_null(id);
@@ -237,14 +245,8 @@ void zt_console_login(const zt_hub *h, const char *name, const char *role, zt_se
     zc_err err = zc_hub_user_add(h->hub, name, role, ZT_PASSWORD, &diag);
     if (err && err != ZC_ERR_EXISTS)
         fail_msg("user add %s %s: %s", name, role, diag.msg);
-    json_t *req = json_pack("{s:s,s:s}", "name", name, "password", ZT_PASSWORD);
-    char *text = json_dumps(req, JSON_COMPACT);
-    json_decref(req);
     zt_resp r;
-    zt_post(h, "/admin/api/login", text, &r);
-    free(text);
-    if (r.status != ZT_HTTP_OK)
-        fail_msg("login %s: %ld %s", name, r.status, r.body);
+    post_pair(h, "/admin/api/login", "name", name, "password", ZT_PASSWORD, "login", &r);
     char set_cookie[ZT_TOKEN_MAX * 2];
     assert_true(zt_resp_header(&r, "Set-Cookie", set_cookie, sizeof set_cookie));
     set_cookie[strcspn(set_cookie, ";")] = '\0';

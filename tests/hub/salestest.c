@@ -126,16 +126,26 @@ zc_syncwire_sale *zc_salestest_records(zc_salestest_kiosk *k, int64_t after, siz
     return recs;
 }
 
-zc_hub *zc_salestest_hub(const char *backend, const char *tag, zc_hub_clock_fn clock, void *ctx)
+zc_ms zc_salestest_clock_read(void *clock)
 {
-    char url[ZC_HUBTEST_URL_MAX];
-    zc_hubtest_db_url(backend, tag, url, sizeof url);
+    return ((const zc_salestest_clock *)clock)->now;
+}
+
+zc_hub *zc_salestest_hub_at(const char *url, zc_hub_clock_fn clock, void *ctx)
+{
     zc_hub_opts o = {.db_url = url, .clock = clock, .clock_ctx = ctx};
     zc_hub *hub = NULL;
     zc_diag d = {{0}, 0};
     if (zc_hub_open(&o, &hub, &d))
-        fail_msg("%s: opening the hub: %s", backend, d.msg);
+        fail_msg("opening the hub on %s: %s", url, d.msg);
     return hub;
+}
+
+zc_hub *zc_salestest_hub(const char *backend, const char *tag, zc_hub_clock_fn clock, void *ctx)
+{
+    char url[ZC_HUBTEST_URL_MAX];
+    zc_hubtest_db_url(backend, tag, url, sizeof url);
+    return zc_salestest_hub_at(url, clock, ctx);
 }
 
 void zc_salestest_enrol(zc_salestest_kiosk *k, zc_hub *hub, const char *canteen)

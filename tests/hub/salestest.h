@@ -44,8 +44,16 @@ int64_t zc_salestest_void(zc_salestest_kiosk *k, int64_t seq, const char *when);
 /* The kiosk's entries after seq `after` as pushed; free with zc_syncwire_sales_free. */
 zc_syncwire_sale *zc_salestest_records(zc_salestest_kiosk *k, int64_t after, size_t *n);
 
+/* A clock a test sets by hand: zc_salestest_clock_read(&clock) is clock.now. */
+typedef struct zc_salestest_clock {
+    zc_ms now;
+} zc_salestest_clock;
+zc_ms zc_salestest_clock_read(void *clock);
+
 /* Opens a hub on a fresh database of backend; clock may be NULL for the real one. */
 zc_hub *zc_salestest_hub(const char *backend, const char *tag, zc_hub_clock_fn clock, void *ctx);
+/* The same on the database at url, as it is (several hubs may share one). */
+zc_hub *zc_salestest_hub_at(const char *url, zc_hub_clock_fn clock, void *ctx);
 
 /* Adds canteen (if new) to hub and enrols the kiosk's key with a fresh code for it. */
 void zc_salestest_enrol(zc_salestest_kiosk *k, zc_hub *hub, const char *canteen);

@@ -21,25 +21,6 @@ static const char BODY[] = "{\"sales\":[]}";
 
 enum { CODE_TEXT_LEN = 14, DASH_1 = 4, DASH_2 = 9 };
 
-typedef struct test_clock {
-    zc_ms now;
-} test_clock;
-
-static zc_ms read_clock(void *ctx)
-{
-    return ((test_clock *)ctx)->now;
-}
-
-static zc_hub *open_url(const char *url, test_clock *clock)
-{
-    zc_hub_opts o = {.db_url = url, .clock = read_clock, .clock_ctx = clock};
-    zc_hub *hub = NULL;
-    zc_diag d = {{0}, 0};
-    if (zc_hub_open(&o, &hub, &d))
-        fail_msg("opening %s: %s", url, d.msg);
-    return hub;
-}
-
 static void add_canteen(zc_hub *hub, const char *id, const char *region)
 {
     zc_diag d = {{0}, 0};
@@ -60,9 +41,10 @@ static void test_keys_made_once(void **state)
     for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
         char url[ZC_HUBTEST_URL_MAX];
         zc_hubtest_db_url(*b, "enrol_keys", url, sizeof url);
-        test_clock clock = {zc_salestest_at("2026-03-02T09:00:00+08:00")};
+        zc_salestest_clock clock = {zc_salestest_at("2026-03-02T09:00:00+08:00")};
         /* Two hubs on one new database agree on one key pair; a third, later, reads it too. */
-        zc_hub *first = open_url(url, &clock), *second = open_url(url, &clock);
+        zc_hub *first = zc_salestest_hub_at(url, zc_salestest_clock_read, &clock),
+               *second = zc_salestest_hub_at(url, zc_salestest_clock_read, &clock);
         uint8_t pk1[ZC_PUBKEY_LEN], pk2[ZC_PUBKEY_LEN], rk1[ZC_REGION_KEY_LEN],
             rk2[ZC_REGION_KEY_LEN], zero[ZC_REGION_KEY_LEN] = {0};
         zc_hub_rules_public_key(first, pk1);
@@ -74,7 +56,7 @@ static void test_keys_made_once(void **state)
         assert_memory_not_equal(rk1, zero, ZC_REGION_KEY_LEN);
         zc_hub_close(first);
         zc_hub_close(second);
-        zc_hub *third = open_url(url, &clock);
+        zc_hub *third = zc_salestest_hub_at(url, zc_salestest_clock_read, &clock);
         zc_hub_rules_public_key(third, pk2);
         zc_hub_region_key(third, rk2);
         assert_memory_equal(pk1, pk2, ZC_PUBKEY_LEN);
@@ -88,8 +70,8 @@ static void test_code_works_once(void **state)
 {
     (void)state;
     for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
-        test_clock clock = {zc_salestest_at("2026-03-02T09:00:00+08:00")};
-        zc_hub *hub = zc_salestest_hub(*b, "enrol_once", read_clock, &clock);
+        zc_salestest_clock clock = {zc_salestest_at("2026-03-02T09:00:00+08:00")};
+        zc_hub *hub = zc_salestest_hub(*b, "enrol_once", zc_salestest_clock_read, &clock);
         add_canteen(hub, "C0107", "320202");
         char code[ZC_HUB_CODE_MAX];
         zc_ms expires = 0;
@@ -158,8 +140,8 @@ static void test_code_expires(void **state)
 {
     (void)state;
     for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
-        test_clock clock = {zc_salestest_at("2026-03-02T09:00:00+08:00")};
-        zc_hub *hub = zc_salestest_hub(*b, "enrol_expiry", read_clock, &clock);
+        zc_salestest_clock clock = {zc_salestest_at("2026-03-02T09:00:00+08:00")};
+        zc_hub *hub = zc_salestest_hub(*b, "enrol_expiry", zc_salestest_clock_read, &clock);
         add_canteen(hub, "C0107", "");
         char late[ZC_HUB_CODE_MAX], in_time[ZC_HUB_CODE_MAX];
         new_code(hub, "C0107", late);
@@ -199,8 +181,9 @@ static void test_two_hubs_race_for_a_code(void **state)
     for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
         char url[ZC_HUBTEST_URL_MAX];
         zc_hubtest_db_url(*b, "enrol_race", url, sizeof url);
-        test_clock clock = {zc_salestest_at("2026-03-02T09:00:00+08:00")};
-        zc_hub *hubs[RACERS] = {open_url(url, &clock), open_url(url, &clock)};
+        zc_salestest_clock clock = {zc_salestest_at("2026-03-02T09:00:00+08:00")};
+        zc_hub *hubs[RACERS] = {zc_salestest_hub_at(url, zc_salestest_clock_read, &clock),
+                                zc_salestest_hub_at(url, zc_salestest_clock_read, &clock)};
         add_canteen(hubs[0], "C0107", "320202");
         for (int round = 0; round < ROUNDS; round++) {
             char code[ZC_HUB_CODE_MAX];
@@ -289,8 +272,8 @@ static void test_authentication(void **state)
 {
     (void)state;
     for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
-        test_clock clock = {zc_salestest_at("2026-03-02T09:00:00+08:00")};
-        zc_hub *hub = zc_salestest_hub(*b, "enrol_auth", read_clock, &clock);
+        zc_salestest_clock clock = {zc_salestest_at("2026-03-02T09:00:00+08:00")};
+        zc_hub *hub = zc_salestest_hub(*b, "enrol_auth", zc_salestest_clock_read, &clock);
         add_canteen(hub, "C0107", "320202");
         zc_keypair kp, stranger;
         assert_int_equal(zc_keys_generate(&kp), ZC_OK);

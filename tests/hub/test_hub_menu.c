@@ -4,6 +4,7 @@
  * the items as syncwire's JSON, which reads back into the same menu.
  */
 #include "hubtest.h"
+#include "salestest.h"
 #include "testutil.h"
 
 #include "zc/hub.h"
@@ -22,13 +23,8 @@ static const char MENU[] = HEADER "B01,馒头+白粥,800,breakfast\n"
 
 static zc_hub *open_hub(const char *backend, const char *tag)
 {
-    char url[ZC_HUBTEST_URL_MAX];
-    zc_hubtest_db_url(backend, tag, url, sizeof url);
-    zc_hub_opts opts = {.db_url = url};
-    zc_hub *hub = NULL;
+    zc_hub *hub = zc_salestest_hub(backend, tag, NULL, NULL);
     zc_diag d = {0};
-    if (zc_hub_open(&opts, &hub, &d))
-        fail_msg("%s: open: %s", backend, d.msg);
     if (zc_hub_canteen_add(hub, "C0107", "幸福食堂", "320202", "Asia/Shanghai", &d))
         fail_msg("%s: canteen: %s", backend, d.msg);
     return hub;

@@ -5,6 +5,7 @@
  * after a version, oldest first.
  */
 #include "hubtest.h"
+#include "salestest.h"
 #include "testutil.h"
 
 #include "zc/bundle.h"
@@ -45,18 +46,6 @@ static char *variant(int64_t version, const char *key, json_t *value)
     return out;
 }
 
-static zc_hub *open_hub(const char *backend, const char *tag)
-{
-    char url[ZC_HUBTEST_URL_MAX];
-    zc_hubtest_db_url(backend, tag, url, sizeof url);
-    zc_hub_opts opts = {.db_url = url};
-    zc_hub *hub = NULL;
-    zc_diag d = {0};
-    if (zc_hub_open(&opts, &hub, &d))
-        fail_msg("%s: open: %s", backend, d.msg);
-    return hub;
-}
-
 static zc_err publish(zc_hub *hub, const char *text, zc_ms effective_from, int64_t *version,
                       zc_ms *effective, zc_diag *d)
 {
@@ -83,7 +72,7 @@ static void test_publish_default_rules(void **state)
 {
     (void)state;
     for (const char *const *be = ZC_HUBTEST_BACKENDS; *be; be++) {
-        zc_hub *hub = open_hub(*be, "rules_default");
+        zc_hub *hub = zc_salestest_hub(*be, "rules_default", NULL, NULL);
         size_t len;
         char *text = default_rules(&len);
         int64_t version = 0;
@@ -130,7 +119,7 @@ static void test_refuses_version_not_newer(void **state)
 {
     (void)state;
     for (const char *const *be = ZC_HUBTEST_BACKENDS; *be; be++) {
-        zc_hub *hub = open_hub(*be, "rules_older");
+        zc_hub *hub = zc_salestest_hub(*be, "rules_older", NULL, NULL);
         char *v5 = variant(5, NULL, NULL), *v3 = variant(3, NULL, NULL);
         int64_t version = 0;
         zc_diag d = {0};
@@ -156,7 +145,7 @@ static void test_refuses_invalid_set_naming_path(void **state)
 {
     (void)state;
     for (const char *const *be = ZC_HUBTEST_BACKENDS; *be; be++) {
-        zc_hub *hub = open_hub(*be, "rules_invalid");
+        zc_hub *hub = zc_salestest_hub(*be, "rules_invalid", NULL, NULL);
         char *bad = variant(2, "per_meal_cap", json_integer(-1));
         zc_diag d = {0};
         int64_t version = 0;
@@ -180,7 +169,7 @@ static void test_effective_from_override(void **state)
 {
     (void)state;
     for (const char *const *be = ZC_HUBTEST_BACKENDS; *be; be++) {
-        zc_hub *hub = open_hub(*be, "rules_effective");
+        zc_hub *hub = zc_salestest_hub(*be, "rules_effective", NULL, NULL);
         char *v1 = variant(1, NULL, NULL), *v2 = variant(2, NULL, NULL);
         int64_t version = 0;
         zc_ms effective = 0;

@@ -406,15 +406,6 @@ static void test_known_elder_not_raised(void **state)
     }
 }
 
-typedef struct test_clock {
-    zc_ms now;
-} test_clock;
-
-static zc_ms read_clock(void *ctx)
-{
-    return ((test_clock *)ctx)->now;
-}
-
 static zc_err beat(zc_hub *hub, const char *device, const char *body, int64_t skew)
 {
     json_t *o = json_loads(body, 0, NULL);
@@ -432,8 +423,8 @@ static void test_heartbeat_and_clock_skew(void **state)
         "{\"clock_ms\":1,\"pending\":3,\"last_seq\":8,\"rules_version\":1,\"roster_cursor\":\"\","
         "\"menu_version\":0,\"faults\":[\"printer: paper out\"],\"version\":\"0.1.0\"}";
     for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
-        test_clock clock = {zc_salestest_at("2026-03-02T09:00:00+08:00")};
-        zc_hub *hub = zc_salestest_hub(*b, "sales_heartbeat", read_clock, &clock);
+        zc_salestest_clock clock = {zc_salestest_at("2026-03-02T09:00:00+08:00")};
+        zc_hub *hub = zc_salestest_hub(*b, "sales_heartbeat", zc_salestest_clock_read, &clock);
         zc_salestest_enrol(&f->kiosk, hub, "C0107");
         const char *id = f->kiosk.dd->device_id;
         assert_int_equal(beat(hub, id, BODY, 1000), ZC_OK);

@@ -13,15 +13,6 @@
 
 static const char PASSWORD[] = "correct horse battery";
 
-typedef struct test_clock {
-    zc_ms now;
-} test_clock;
-
-static zc_ms read_clock(void *ctx)
-{
-    return ((test_clock *)ctx)->now;
-}
-
 static void test_canteens(void **state)
 {
     (void)state;
@@ -74,8 +65,8 @@ static void test_users_and_sessions(void **state)
 {
     (void)state;
     for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
-        test_clock clock = {zc_salestest_at("2026-03-02T09:00:00+08:00")};
-        zc_hub *hub = zc_salestest_hub(*b, "users_sessions", read_clock, &clock);
+        zc_salestest_clock clock = {zc_salestest_at("2026-03-02T09:00:00+08:00")};
+        zc_hub *hub = zc_salestest_hub(*b, "users_sessions", zc_salestest_clock_read, &clock);
         zc_diag d = {{0}, 0};
         assert_int_equal(zc_hub_canteen_add(hub, "C0107", "幸福食堂", "320202", NULL, &d), ZC_OK);
         assert_int_equal(zc_hub_user_add(hub, "admin", "admin", PASSWORD, &d), ZC_OK);
