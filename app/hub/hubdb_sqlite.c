@@ -14,7 +14,12 @@
 static const char PRAGMAS[] = "PRAGMA journal_mode=WAL;"
                               "PRAGMA synchronous=FULL;";
 
-enum { BEGIN_RETRY_SLEEP_MS = 10, NS_PER_MS = 1000000, MS_PER_S = 1000 };
+enum {
+    BEGIN_RETRY_SLEEP_MS = 10,
+    NS_PER_MS = 1000000,
+    MS_PER_S = 1000,
+    SQLITE_PRIMARY_MASK = 0xff, /* an extended result code's primary code */
+};
 
 static zc_err fail(sqlite3 *db, int rc, const char *what, zc_diag *diag)
 {
@@ -75,6 +80,13 @@ static bool canonical_int(const char *s, sqlite3_int64 *out)
     return true;
 }
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * MS_PER_S + ts.tv_nsec / NS_PER_MS;
+}
+
 static zc_err sq_connect(const char *target, void **handle, zc_diag *diag)
 {
     sqlite3 *db = NULL;
@@ -88,7 +100,12 @@ static zc_err sq_connect(const char *target, void **handle, zc_diag *diag)
     }
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, ZC_HUBDB_BUSY_TIMEOUT_MS);
-    rc = sqlite3_exec(db, PRAGMAS, NULL, NULL, NULL);
+    /* Switching a new database to WAL while another connection does the same can answer BUSY
+     * without consulting the busy handler: wait for the other one like the handler would. */
+    long long give_up = now_ms() + ZC_HUBDB_BUSY_TIMEOUT_MS;
+    while ((rc = sqlite3_exec(db, PRAGMAS, NULL, NULL, NULL)) != SQLITE_OK &&
+           (rc & SQLITE_PRIMARY_MASK) == SQLITE_BUSY && now_ms() < give_up)
+        sqlite3_sleep(BEGIN_RETRY_SLEEP_MS);
     if (rc != SQLITE_OK) {
         zc_err err = fail(db, rc, target, diag);
         sqlite3_close(db);
@@ -114,13 +131,6 @@ static zc_err sq_script(void *handle, const char *sql, zc_diag *diag)
 {
     int rc = sqlite3_exec(handle, sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? ZC_OK : fail(handle, rc, "sql", diag);
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * MS_PER_S + ts.tv_nsec / NS_PER_MS;
 }
 
 /*
