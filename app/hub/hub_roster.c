@@ -6,7 +6,13 @@
  * An import compares each file row with what the hub holds through one in-memory map loaded at
  * the start (ID hash -> roster id and a hash of the stored fields), and sends only the rows that
  * changed, many per statement as a JSON array that the database unpacks: a million-row file costs
- * one pass over the table and a thousand statements, not a million queries.
+ * one pass over the table and a thousand statements, not a million queries; a file much smaller
+ * than the roster loads only the elders it can touch.
+ *
+ * Tokens follow the hub's rule, not the kiosk's: an empty qr_token or card_uid column keeps what
+ * the elder holds, since the monthly roster comes from a system that knows nothing of the cards
+ * the hub issued and printed. A token leaves an elder only when another row of the file gives it
+ * to someone else, or when the console issues a new one.
  */
 #include "hub_impl.h"
 
@@ -27,9 +33,11 @@ enum {
     CARDS_BATCH = 500,    /* roster ids per card query */
     LIST_LIMIT_MAX = 500, /* elders in one console page */
     LIST_LIMIT_DEFAULT = 50,
-    GROW_INITIAL = 1024,   /* first capacity of the import's arrays */
-    CURSOR_PART_MAX = 18,  /* digits of a cursor's version or id: stays inside int64 */
-    ID_LIST_ITEM_MAX = 22, /* "," and an int64 */
+    GROW_INITIAL = 1024,     /* first capacity of the import's arrays */
+    CURSOR_PART_MAX = 18,    /* digits of a cursor's version or id: stays inside int64 */
+    ID_LIST_ITEM_MAX = 22,   /* "," and an int64 */
+    LISTED_ROWS_MAX = 20000, /* the largest file that loads only the elders it names */
+    LISTED_RATIO = 16,       /* ... when the roster is at least this many times its size */
 };
 
 #define HEX_HASH_SIZE ZC_HEX_SIZE(ZC_HASH_LEN)
@@ -75,7 +83,8 @@ static zc_err next_version(zc_hubdb_conn *conn, int64_t *out, zc_diag *diag)
     return ZC_OK;
 }
 
-/* What a roster row holds besides its identity, hashed so an import can tell unchanged rows. */
+/* What a file row always sets (name, birth_date, region, categories, status), hashed so an import
+ * can tell unchanged rows. The tokens are compared apart: an empty token column sets nothing. */
 static void fields_hash(const char *const fields[], size_t n, uint8_t out[FIELDS_HASH_LEN])
 {
     crypto_generichash_state st;
@@ -88,7 +97,7 @@ static void fields_hash(const char *const fields[], size_t n, uint8_t out[FIELDS
     crypto_generichash_final(&st, out, FIELDS_HASH_LEN);
 }
 
-enum { HASHED_FIELDS = 7 }; /* name, birth_date, region, categories, status, qr_token, card_uid */
+enum { HASHED_FIELDS = 5 };
 
 /* ---- import ---- */
 
@@ -99,8 +108,12 @@ typedef struct known {
     int64_t id;
     size_t pos;    /* where the load put it, before sorting */
     size_t queued; /* flushes + 1 when its row was queued: in that batch; 0 for none */
+    long line;     /* its row's line in the file, once written */
     bool deleted;
-    bool written; /* the file's row for this elder has been seen */
+    bool written;            /* the file's row for this elder has been seen */
+    bool kept_qr, kept_card; /* that row left the column empty: the elder keeps what it holds */
+    bool unchanged;          /* that row was counted unchanged */
+    bool lost;               /* another row of the file took one of its tokens */
 } known;
 
 /* Who held a QR hash or card hash when the import started. */
@@ -165,16 +178,15 @@ enum {
     LOAD_REGION,
     LOAD_CATEGORIES,
     LOAD_STATUS,
-    LOAD_QR_TOKEN,
-    LOAD_CARD_UID,
     LOAD_DELETED,
     LOAD_QR_HASH,
     LOAD_CARD_HASH,
     LOAD_COLUMNS
 };
 
-static const char LOAD_SQL[] = "SELECT id, id_hmac, name, birth_date, region, categories, status,"
-                               " qr_token, card_uid, deleted, qr_hash, card_hash FROM elder";
+#define LOAD_SQL                                                                                   \
+    "SELECT id, id_hmac, name, birth_date, region, categories, status, deleted, qr_hash,"          \
+    " card_hash FROM elder"
 
 /* One stored elder into the map; load_known words the message for any error. */
 static zc_err load_row(void *ctx, const char *const *v, int ncols)
@@ -192,7 +204,7 @@ static zc_err load_row(void *ctx, const char *const *v, int ncols)
     k->id = strtoll(v[LOAD_ID], NULL, 10);
     k->pos = im->nknown;
     k->deleted = v[LOAD_DELETED] && strcmp(v[LOAD_DELETED], "0") != 0;
-    /* LOAD_NAME .. LOAD_CARD_UID are the hashed fields in import_entry's order. */
+    /* LOAD_NAME .. LOAD_STATUS are the hashed fields in import_entry's order. */
     fields_hash(v + LOAD_NAME, HASHED_FIELDS, k->fields);
     zc_err err = ZC_OK;
     if (v[LOAD_QR_HASH])
@@ -206,13 +218,107 @@ static zc_err load_row(void *ctx, const char *const *v, int ncols)
     return ZC_OK;
 }
 
-/*
- * The roster as it is, into memory, sorted by ID hash for lookups. Holders were recorded with the
- * load position of their elder; they are pointed at the sorted positions afterwards.
- */
-static zc_err load_known(importer *im, zc_diag *diag)
+/* Every hash a file row names (ID, QR, card), as hex strings into the JSON array ctx. */
+static zc_err collect_keys(void *ctx, const zc_roster_entry *e, zc_diag *diag)
 {
-    zc_err err = zc_hubdb_each(im->conn, LOAD_SQL, NULL, 0, load_row, im, diag);
+    json_t *keys = ctx;
+    const uint8_t *hashes[] = {e->id_hmac, e->has_qr ? e->qr_hash : NULL,
+                               e->has_card ? e->card_hash : NULL};
+    for (size_t i = 0; i < sizeof hashes / sizeof hashes[0]; i++) {
+        char hex[HEX_HASH_SIZE];
+        if (!hashes[i])
+            continue;
+        zc_hex_encode(hashes[i], ZC_HASH_LEN, hex);
+        if (json_array_append_new(keys, json_string(hex)))
+            return nomem(diag);
+    }
+    return ZC_OK;
+}
+
+/*
+ * A file much smaller than the roster (the monthly change list against a million elders) can only
+ * touch the elders it lists and those holding a token it names: those are all the import looks
+ * up (find_known and find_holder take only the file's hashes), so loading just them gives the same
+ * result without a pass over the whole table. *keys is NULL when the whole roster is to be loaded.
+ */
+static zc_err listed_keys(importer *im, const char *csv, size_t len, json_t **keys, zc_diag *diag)
+{
+    *keys = NULL;
+    /* Lines, not rows (a quoted name may hold a line break): only an estimate for the choice. */
+    size_t lines = 0;
+    for (const char *p = csv; len > 0 && (p = memchr(p, '\n', len - (size_t)(p - csv))); p++)
+        lines++;
+    if (lines > LISTED_ROWS_MAX)
+        return ZC_OK;
+    zc_hubdb_rows *rows;
+    zc_err err =
+        zc_hubdb_query(im->conn, "SELECT COALESCE(MAX(id), 0) FROM elder", NULL, 0, &rows, diag);
+    if (err)
+        return err;
+    int64_t roster = zc_hubdb_rows_int(rows, 0, 0); /* ids only grow: at least the row count */
+    zc_hubdb_rows_free(rows);
+    if ((int64_t)lines * LISTED_RATIO > roster)
+        return ZC_OK;
+    json_t *k = json_array();
+    if (!k)
+        return nomem(diag);
+    /* The file is checked here as it will be in the import: a bad one fails the same way. */
+    if ((err = zc_roster_parse_csv(im->hub->region_key, csv, len, collect_keys, k, diag))) {
+        json_decref(k);
+        return err;
+    }
+    *keys = k;
+    return ZC_OK;
+}
+
+/* The elders keys names, by ID hash or as holder of a token, each once (UNION). */
+#define LISTED_SQL                                                                                 \
+    LOAD_SQL " WHERE id_hmac IN (%s) UNION " LOAD_SQL " WHERE qr_hash IN (%s) UNION " LOAD_SQL     \
+             " WHERE card_hash IN (%s)"
+
+static char *listed_sql(const zc_hub *hub)
+{
+    const char *values = zc_hubdb_kind_of(hub->db) == ZC_HUBDB_POSTGRES
+                             ? "SELECT json_array_elements_text($1::json)"
+                             : "SELECT value FROM json_each($1)";
+    size_t size = sizeof LISTED_SQL + 3 * strlen(values);
+    char *sql = malloc(size);
+    if (sql)
+        snprintf(sql, size, LISTED_SQL, values, values, values);
+    return sql;
+}
+
+static zc_err load_rows(importer *im, json_t *keys, zc_diag *diag)
+{
+    if (!keys)
+        return zc_hubdb_each(im->conn, LOAD_SQL, NULL, 0, load_row, im, diag);
+    if (json_array_size(keys) == 0)
+        return ZC_OK;
+    char *sql = listed_sql(im->hub);
+    char *text = json_dumps(keys, JSON_COMPACT);
+    zc_err err = sql && text ? ZC_OK : nomem(diag);
+    if (!err) {
+        const char *params[] = {text};
+        err = zc_hubdb_each(im->conn, sql, params, 1, load_row, im, diag);
+    }
+    free(text);
+    free(sql);
+    return err;
+}
+
+/*
+ * The roster as it is (or the part of it the file can touch), into memory, sorted by ID hash for
+ * lookups. Holders were recorded with the load position of their elder; they are pointed at the
+ * sorted positions afterwards.
+ */
+static zc_err load_known(importer *im, const char *csv, size_t len, zc_diag *diag)
+{
+    json_t *keys;
+    zc_err err = listed_keys(im, csv, len, &keys, diag);
+    if (err)
+        return err;
+    err = load_rows(im, keys, diag);
+    json_decref(keys);
     if (err == ZC_ERR_NOMEM)
         return nomem(diag);
     if (err == ZC_ERR_DB && !diag->msg[0])
@@ -259,12 +365,56 @@ static const holder *find_holder(const holder *v, size_t n, const uint8_t hash[Z
     return bsearch(&probe, v, n, sizeof *v, holder_cmp);
 }
 
+/* Whether elder k held the token of this hash when the import started. */
+static bool holds(const importer *im, const holder *v, size_t n, const uint8_t hash[ZC_HASH_LEN],
+                  const known *k)
+{
+    const holder *h = find_holder(v, n, hash);
+    return h && &im->known[h->known] == k;
+}
+
+static zc_err add_sample(importer *im, long line, const char *name, const char *change)
+{
+    if (!im->samples || json_array_size(im->samples) >= SAMPLES_MAX)
+        return ZC_OK;
+    json_t *s =
+        json_pack("{s:I,s:s,s:s}", "line", (json_int_t)line, "name", name, "change", change);
+    return s && json_array_append_new(im->samples, s) == 0 ? ZC_OK : ZC_ERR_NOMEM;
+}
+
+/*
+ * Elder k's row was counted unchanged, and a later row has taken one of its tokens: it is updated
+ * after all. Its name for the preview comes from the database (the map keeps no names).
+ */
+static zc_err recount_updated(importer *im, known *k, zc_diag *diag)
+{
+    k->unchanged = false;
+    im->stats.unchanged--;
+    im->stats.updated++;
+    if (!im->samples || json_array_size(im->samples) >= SAMPLES_MAX)
+        return ZC_OK;
+    char id[ZC_HUB_INT_TEXT];
+    const char *params[] = {zc_hub_int_text(k->id, id)};
+    zc_hubdb_rows *rows;
+    zc_err err = zc_hubdb_query(im->conn, "SELECT name FROM elder WHERE id = CAST($1 AS BIGINT)",
+                                params, 1, &rows, diag);
+    if (err)
+        return err;
+    const char *name = zc_hubdb_rows_text(rows, 0, 0);
+    if (add_sample(im, k->line, name ? name : "", "updated"))
+        err = nomem(diag);
+    zc_hubdb_rows_free(rows);
+    return err;
+}
+
 static zc_err flush(importer *im, zc_diag *diag);
 
 /*
  * The entry takes a token that elder h held when the import started. When h's own row has come
- * already it gave h another token or none (the parser refuses a token twice in a file), so there is
- * nothing to do; else h loses the token now and its row must still come (checked at the end).
+ * already and gave h another token, h's update gives this one up (the parser refuses a token twice
+ * in a file): it only has to be written first. Otherwise h loses the token here: h's row kept it
+ * (an empty column keeps a token) or has not come yet, and then it must still come (checked at the
+ * end).
  */
 static zc_err take_token(importer *im, const holder *h, const known *self, long line,
                          const char *field, zc_diag *diag)
@@ -274,24 +424,30 @@ static zc_err take_token(importer *im, const holder *h, const known *self, long 
         " WHERE id = CAST($1 AS BIGINT)",
         "UPDATE elder SET card_uid = NULL, card_hash = NULL, version = CAST($2 AS BIGINT)"
         " WHERE id = CAST($1 AS BIGINT)"};
+    bool qr = strcmp(field, "qr_token") == 0;
     known *k = &im->known[h->known];
     if (k == self)
         return ZC_OK;
-    /* Rows of one statement are written in no set order: the holder's goes in first. */
-    if (k->written)
+    zc_err err = ZC_OK;
+    if (k->written && !(qr ? k->kept_qr : k->kept_card))
+        /* Rows of one statement are written in no set order: the holder's goes in first. */
         return k->queued == im->flushes + 1 ? flush(im, diag) : ZC_OK;
-    zc_err err =
-        grow((void **)&im->releases, &im->releases_cap, im->nreleases, sizeof *im->releases, diag);
+    if (k->written && k->unchanged)
+        err = recount_updated(im, k, diag);
+    if (!err && !k->written &&
+        !(err = grow((void **)&im->releases, &im->releases_cap, im->nreleases, sizeof *im->releases,
+                     diag)))
+        im->releases[im->nreleases++] = (release){h->known, line, field};
     if (err)
         return err;
-    im->releases[im->nreleases++] = (release){h->known, line, field};
+    k->lost = true;
     if (im->dry_run)
         return ZC_OK;
+    /* Now, before the taker's row is queued; a queued update of k keeps this NULL (COALESCE). */
     char id[ZC_HUB_INT_TEXT];
     zc_hub_int_text(k->id, id);
     const char *params[] = {id, im->version_text};
-    return zc_hubdb_exec(im->conn, CLEAR[strcmp(field, "qr_token") == 0 ? 0 : 1], params, 2, NULL,
-                         diag);
+    return zc_hubdb_exec(im->conn, CLEAR[qr ? 0 : 1], params, 2, NULL, diag);
 }
 
 static zc_err flush_one(importer *im, json_t *batch, const char *sql, zc_diag *diag)
@@ -327,7 +483,8 @@ static json_t *hex_or_null(bool has, const uint8_t hash[ZC_HASH_LEN])
     return json_string(hex);
 }
 
-/* One row for a batch: its roster id (null when new), then the values of ROW_COLUMNS. */
+/* One row for a batch: its roster id (null when new), then the values of ROW_COLUMNS (a null
+ * token is kept by an update). */
 static zc_err queue_row(importer *im, known *k, const zc_roster_entry *e, const char *birth,
                         zc_diag *diag)
 {
@@ -348,34 +505,27 @@ static zc_err queue_row(importer *im, known *k, const zc_roster_entry *e, const 
                : ZC_OK;
 }
 
-static zc_err add_sample(importer *im, const zc_roster_entry *e, const char *change)
-{
-    if (!im->samples || json_array_size(im->samples) >= SAMPLES_MAX)
-        return ZC_OK;
-    json_t *s =
-        json_pack("{s:I,s:s,s:s}", "line", (json_int_t)e->line, "name", e->name, "change", change);
-    return s && json_array_append_new(im->samples, s) == 0 ? ZC_OK : ZC_ERR_NOMEM;
-}
-
 static zc_err import_entry(void *ctx, const zc_roster_entry *e, zc_diag *diag)
 {
     importer *im = ctx;
     char birth[ZC_DATE_TEXT_LEN + 1];
     zc_date_format(e->birth, birth);
-    const char *fields[HASHED_FIELDS] = {e->name,
-                                         birth,
-                                         e->region,
-                                         e->categories,
-                                         zc_roster_status_name(e->status),
-                                         e->has_qr ? e->qr_token : NULL,
-                                         e->has_card ? e->card_uid : NULL};
+    const char *fields[HASHED_FIELDS] = {e->name, birth, e->region, e->categories,
+                                         zc_roster_status_name(e->status)};
     uint8_t hash[FIELDS_HASH_LEN];
     fields_hash(fields, HASHED_FIELDS, hash);
     im->stats.rows++;
     known *k = find_known(im, e->id_hmac);
     if (k) {
         k->written = true;
-        if (!k->deleted && memcmp(k->fields, hash, FIELDS_HASH_LEN) == 0) {
+        k->line = e->line;
+        k->kept_qr = !e->has_qr;
+        k->kept_card = !e->has_card;
+        /* Unchanged: same fields, and each token column empty or naming what the elder holds. */
+        if (!k->deleted && !k->lost && memcmp(k->fields, hash, FIELDS_HASH_LEN) == 0 &&
+            (!e->has_qr || holds(im, im->qrs, im->nqrs, e->qr_hash, k)) &&
+            (!e->has_card || holds(im, im->cards, im->ncards, e->card_hash, k))) {
+            k->unchanged = true;
             im->stats.unchanged++;
             return ZC_OK;
         }
@@ -393,7 +543,7 @@ static zc_err import_entry(void *ctx, const zc_roster_entry *e, zc_diag *diag)
         im->stats.added++;
     else
         im->stats.updated++;
-    if (add_sample(im, e, added ? "added" : "updated"))
+    if (add_sample(im, e->line, e->name, added ? "added" : "updated"))
         return nomem(diag);
     return im->dry_run ? ZC_OK : queue_row(im, k, e, birth, diag);
 }
@@ -418,9 +568,14 @@ static zc_err check_releases(importer *im, zc_diag *diag)
 #define ROW_COLUMNS                                                                                \
     "id_hmac, name, birth_date, region, categories, status, qr_token, qr_hash, card_uid, "         \
     "card_hash"
-#define ROW_VALUES                                                                                 \
-    "r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6,"    \
-    " r.value ->> 7, r.value ->> 8, r.value ->> 9, r.value ->> 10"
+#define ROW_FIELDS                                                                                 \
+    "r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6"
+#define ROW_VALUES ROW_FIELDS ", r.value ->> 7, r.value ->> 8, r.value ->> 9, r.value ->> 10"
+/* An empty token column keeps the elder's token. */
+#define ROW_UPDATE_VALUES                                                                          \
+    ROW_FIELDS                                                                                     \
+    ", COALESCE(r.value ->> 7, elder.qr_token), COALESCE(r.value ->> 8, elder.qr_hash),"           \
+    " COALESCE(r.value ->> 9, elder.card_uid), COALESCE(r.value ->> 10, elder.card_hash)"
 
 /* head, the JSON rows as table r, tail. */
 static char *sql_with_rows(const char *head, const zc_hub *hub, const char *tail)
@@ -440,7 +595,7 @@ static zc_err make_sql(importer *im, zc_diag *diag)
                                    " SELECT " ROW_VALUES ", CAST($2 AS BIGINT), 0 FROM ",
                                    im->hub, "");
     im->update_sql =
-        sql_with_rows("UPDATE elder SET (" ROW_COLUMNS ", version, deleted) = (" ROW_VALUES
+        sql_with_rows("UPDATE elder SET (" ROW_COLUMNS ", version, deleted) = (" ROW_UPDATE_VALUES
                       ", CAST($2 AS BIGINT), 0) FROM ",
                       im->hub, " WHERE elder.id = CAST(r.value ->> 0 AS BIGINT)");
     return im->insert_sql && im->update_sql ? ZC_OK : nomem(diag);
@@ -450,8 +605,8 @@ static zc_err import_locked(importer *im, const char *csv, size_t len, zc_diag *
 {
     zc_err err;
     if ((err = zc_hubdb_lock(im->conn, "roster", diag)) ||
-        (err = next_version(im->conn, &im->version, diag)) || (err = load_known(im, diag)) ||
-        (err = make_sql(im, diag)))
+        (err = next_version(im->conn, &im->version, diag)) ||
+        (err = load_known(im, csv, len, diag)) || (err = make_sql(im, diag)))
         return err;
     zc_hub_int_text(im->version, im->version_text);
     if ((err = zc_roster_parse_csv(im->hub->region_key, csv, len, import_entry, im, diag)) ||

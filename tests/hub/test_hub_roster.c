@@ -1,8 +1,9 @@
 /*
  * The hub's roster on both backends: CSV import (counts, versions, refusals, dry runs, tokens
- * moving between elders), the kiosks' paged pull (every row exactly once, rows changed behind the
- * cursor sent again, an import committing on another connection while paging never skips a row),
- * the console's list, QR issue and cards. Real databases, a fresh one per test and backend.
+ * moving between elders, empty token columns keeping the tokens elders hold), the kiosks' paged
+ * pull (every row exactly once, rows changed behind the cursor sent again, an import committing on
+ * another connection while paging never skips a row), the console's list, QR issue and cards. Real
+ * databases, a fresh one per test and backend.
  */
 #include "hubtest.h"
 #include "testutil.h"
@@ -21,6 +22,7 @@
 enum {
     ID_NUMBER_LEN = 18,
     ROW_MAX = 256,
+    SQL_MAX = 512, /* a query with a row's worth of text in it */
     PAGING_ROWS = 10000,
     PAGING_LIMIT = 97, /* not a divisor of the row count: the last page is short */
     CHANGE_ROWS = 100,
@@ -30,6 +32,8 @@ enum {
     CONCURRENT_CHANGES = 300, /* rows each concurrent import changes or adds */
     CONCURRENT_LIMIT = 13,
     SAMPLES_MAX = 20,
+    PADDING = 100,        /* elders beside a small file: it is then small next to the roster */
+    PADDING_FIRST = 1000, /* their person numbers */
 };
 
 #define HEADER "id_number,name,birth_date,region,categories,status,qr_token,card_uid\n"
@@ -318,6 +322,270 @@ static void test_tokens_move_between_listed_elders(void **state)
         free(s.s);
         free(r.s);
         zc_hub_close(hub);
+    }
+}
+
+/* ---- tokens the file leaves empty ---- */
+
+/*
+ * Each of these runs twice per backend: on a roster the size of the file, and with PADDING more
+ * elders, so that the file is small beside the roster and the import loads only the elders it can
+ * touch. Both must give the same result.
+ */
+static const int PADDINGS[] = {0, PADDING};
+
+static const char *column_of(zc_hub *hub, const char *column, int n, char *buf, size_t size)
+{
+    char sql[ROW_MAX];
+    snprintf(sql, sizeof sql, "SELECT %s FROM elder WHERE name = '老人%d'", column, n);
+    zc_hubdb_conn *c;
+    zc_hubdb_rows *rows;
+    assert_int_equal(zc_hubdb_acquire(zc_hub_db(hub), &c, NULL), ZC_OK);
+    assert_int_equal(zc_hubdb_query(c, sql, NULL, 0, &rows, NULL), ZC_OK);
+    const char *t = zc_hubdb_rows_text(rows, 0, 0);
+    snprintf(buf, size, "%s", t ? t : "");
+    zc_hubdb_rows_free(rows);
+    zc_hubdb_release(c);
+    return buf;
+}
+
+/* The elders beyond the file's, without tokens, for the padded runs. */
+static void csv_padding(csvbuf *b, int padding)
+{
+    for (int i = 0; i < padding; i++)
+        csv_row(b, PADDING_FIRST + i, "active", "", "");
+}
+
+/* Whether person n's stored qr_hash is the hash of token. */
+static bool qr_hash_is(zc_hub *hub, int n, const char *token)
+{
+    uint8_t hash[ZC_HASH_LEN];
+    char hex[ZC_HEX_SIZE(ZC_HASH_LEN)], stored[ROW_MAX];
+    zc_roster_qr_hash(token, hash);
+    zc_hex_encode(hash, sizeof hash, hex);
+    return strcmp(column_of(hub, "qr_hash", n, stored, sizeof stored), hex) == 0;
+}
+
+static void test_reimport_without_tokens_keeps_them(void **state)
+{
+    (void)state;
+    for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
+        for (size_t p = 0; p < sizeof PADDINGS / sizeof PADDINGS[0]; p++) {
+            char url[ZC_HUBTEST_URL_MAX], tok[ROW_MAX], qr[3][ROW_MAX];
+            zc_hub *hub = open_hub(*b, "roster_keep", url, sizeof url);
+            csvbuf c = {0};
+            csv_add(&c, HEADER);
+            csv_row(&c, 0, "active", "", "");
+            csv_row(&c, 1, "active", "", "");
+            csv_row(&c, 2, "active", "", "CARD-2");
+            csv_padding(&c, PADDINGS[p]);
+            assert_stats(import_ok(hub, c.s), 3 + PADDINGS[p], 3 + PADDINGS[p], 0, 0, 1);
+            /* The console issues the three of them QR codes (version 2), then cards are printed. */
+            int64_t ids[] = {id_of(hub, 0), id_of(hub, 1), id_of(hub, 2)}, issued = 0;
+            zc_diag d = {0};
+            assert_int_equal(zc_hub_roster_issue_qr(hub, ids, 3, false, &issued, &d), ZC_OK);
+            assert_int_equal(issued, 3);
+            for (int i = 0; i < 3; i++)
+                column_of(hub, "qr_token", i, qr[i], sizeof qr[i]);
+
+            /* The next month's file has no tokens at all. */
+            csvbuf m = {0};
+            csv_add(&m, HEADER);
+            for (int i = 0; i < 3; i++)
+                csv_row(&m, i, "active", "", "");
+            zc_hub_roster_stats st;
+            json_t *samples = NULL;
+            assert_int_equal(import(hub, m.s, true, &st, &samples, &d), ZC_OK);
+            assert_stats(st, 3, 0, 0, 3, 0);
+            assert_int_equal(json_array_size(samples), 0);
+            json_decref(samples);
+            assert_stats(import_ok(hub, m.s), 3, 0, 0, 3, 0);
+            for (int i = 0; i < 3; i++) {
+                assert_string_equal(column_of(hub, "qr_token", i, tok, sizeof tok), qr[i]);
+                assert_true(qr_hash_is(hub, i, qr[i]));
+                assert_int_equal(version_of(hub, i), 2);
+            }
+            assert_string_equal(column_of(hub, "card_uid", 2, tok, sizeof tok), "CARD-2");
+            assert_int_equal(db_int(hub, "SELECT MAX(version) FROM elder"), 2);
+
+            /* A row that changes otherwise is updated and still keeps its tokens. */
+            csvbuf s = {0};
+            csv_add(&s, HEADER);
+            csv_row(&s, 0, "active", "", "");
+            csv_row(&s, 2, "suspended", "", "");
+            assert_stats(import_ok(hub, s.s), 2, 0, 1, 1, 3);
+            assert_int_equal(version_of(hub, 2), 3);
+            assert_int_equal(version_of(hub, 0), 2);
+            assert_string_equal(column_of(hub, "qr_token", 2, tok, sizeof tok), qr[2]);
+            assert_string_equal(column_of(hub, "card_uid", 2, tok, sizeof tok), "CARD-2");
+
+            /* A file naming the token an elder already holds changes nothing either. */
+            csvbuf t = {0};
+            csv_add(&t, HEADER);
+            csv_row(&t, 0, "active", qr[0], "");
+            csv_row(&t, 2, "suspended", "", "card-2");
+            assert_stats(import_ok(hub, t.s), 2, 0, 0, 2, 0);
+
+            /* A bad file is refused alike however much of the roster the import loads. */
+            csvbuf x = {0};
+            csv_add(&x, HEADER);
+            csv_row(&x, 1, "active", "QR-X", "");
+            csv_row(&x, 0, "retired", "", "");
+            assert_int_equal(import(hub, x.s, false, &st, NULL, &d), ZC_ERR_INVALID);
+            assert_int_equal(d.line, 3);
+            assert_non_null(strstr(d.msg, "line 3"));
+            assert_string_equal(column_of(hub, "qr_token", 1, tok, sizeof tok), qr[1]);
+            assert_int_equal(db_int(hub, "SELECT MAX(version) FROM elder"), 3);
+            free(x.s);
+            free(t.s);
+            free(s.s);
+            free(m.s);
+            free(c.s);
+            zc_hub_close(hub);
+        }
+    }
+}
+
+static void test_file_token_replaces_and_console_revokes(void **state)
+{
+    (void)state;
+    for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
+        for (size_t p = 0; p < sizeof PADDINGS / sizeof PADDINGS[0]; p++) {
+            char url[ZC_HUBTEST_URL_MAX], tok[ROW_MAX], old0[ROW_MAX], old1[ROW_MAX];
+            zc_hub *hub = open_hub(*b, "roster_replace", url, sizeof url);
+            csvbuf c = {0};
+            csv_add(&c, HEADER);
+            csv_row(&c, 0, "active", "", "");
+            csv_row(&c, 1, "active", "", "");
+            csv_padding(&c, PADDINGS[p]);
+            import_ok(hub, c.s);
+            int64_t ids[] = {id_of(hub, 0), id_of(hub, 1)}, issued = 0;
+            zc_diag d = {0};
+            assert_int_equal(zc_hub_roster_issue_qr(hub, ids, 2, false, &issued, &d), ZC_OK);
+            column_of(hub, "qr_token", 0, old0, sizeof old0);
+            column_of(hub, "qr_token", 1, old1, sizeof old1);
+
+            /* Person 0 gets a token from the file, person 1 a card: both set, the rest kept. */
+            csvbuf f = {0};
+            csv_add(&f, HEADER);
+            csv_row(&f, 0, "active", "QR-NEW", "");
+            csv_row(&f, 1, "active", "", "card-1");
+            assert_stats(import_ok(hub, f.s), 2, 0, 2, 0, 3);
+            assert_string_equal(column_of(hub, "qr_token", 0, tok, sizeof tok), "QR-NEW");
+            assert_true(qr_hash_is(hub, 0, "QR-NEW"));
+            assert_string_equal(column_of(hub, "qr_token", 1, tok, sizeof tok), old1);
+            assert_string_equal(column_of(hub, "card_uid", 1, tok, sizeof tok), "CARD-1");
+            char sql[SQL_MAX];
+            snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM elder WHERE qr_token = '%s'", old0);
+            assert_int_equal(db_int(hub, sql), 0);
+            /* The same file again: nothing to do. */
+            assert_stats(import_ok(hub, f.s), 2, 0, 0, 2, 0);
+
+            /* Revoking a card is issuing a new token; a re-import without tokens keeps it. */
+            assert_int_equal(zc_hub_roster_issue_qr(hub, ids, 1, false, &issued, &d), ZC_OK);
+            column_of(hub, "qr_token", 0, old0, sizeof old0);
+            assert_string_not_equal(old0, "QR-NEW");
+            csvbuf m = {0};
+            csv_add(&m, HEADER);
+            csv_row(&m, 0, "active", "", "");
+            csv_row(&m, 1, "active", "", "");
+            assert_stats(import_ok(hub, m.s), 2, 0, 0, 2, 0);
+            assert_string_equal(column_of(hub, "qr_token", 0, tok, sizeof tok), old0);
+            assert_true(qr_hash_is(hub, 0, old0));
+            assert_int_equal(version_of(hub, 0), 4);
+            /* The revoked token names nobody: the file may give it again. */
+            assert_int_equal(db_int(hub, "SELECT COUNT(*) FROM elder WHERE qr_token = 'QR-NEW'"),
+                             0);
+            free(m.s);
+            free(f.s);
+            free(c.s);
+            zc_hub_close(hub);
+        }
+    }
+}
+
+static void assert_sample(json_t *samples, size_t i, long line, const char *name,
+                          const char *change)
+{
+    json_t *s = json_array_get(samples, i);
+    assert_non_null(s);
+    assert_int_equal(json_integer_value(json_object_get(s, "line")), line);
+    assert_string_equal(json_string_value(json_object_get(s, "name")), name);
+    assert_string_equal(json_string_value(json_object_get(s, "change")), change);
+}
+
+static void test_token_moves_from_elder_whose_column_is_empty(void **state)
+{
+    (void)state;
+    for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
+        for (size_t p = 0; p < sizeof PADDINGS / sizeof PADDINGS[0]; p++) {
+            char url[ZC_HUBTEST_URL_MAX], tok[ROW_MAX];
+            zc_hub *hub = open_hub(*b, "roster_move", url, sizeof url);
+            csvbuf c = {0};
+            csv_add(&c, HEADER);
+            csv_row(&c, 0, "active", "QR-A", "CARD-A");
+            csv_row(&c, 1, "active", "", "");
+            csv_row(&c, 2, "active", "", "");
+            csv_padding(&c, PADDINGS[p]);
+            import_ok(hub, c.s);
+
+            /* Person 0's row comes first and keeps its tokens; then person 1's takes them. */
+            csvbuf f = {0};
+            csv_add(&f, HEADER);
+            csv_row(&f, 0, "active", "", "");
+            csv_row(&f, 2, "active", "", "");
+            csv_row(&f, 1, "active", "QR-A", "CARD-A");
+            zc_hub_roster_stats st;
+            json_t *samples = NULL;
+            zc_diag d = {0};
+            assert_int_equal(import(hub, f.s, true, &st, &samples, &d), ZC_OK);
+            assert_stats(st, 3, 0, 2, 1, 0);
+            assert_int_equal(json_array_size(samples), 2);
+            assert_sample(samples, 0, 2, "老人0", "updated");
+            assert_sample(samples, 1, 4, "老人1", "updated");
+            json_decref(samples);
+            assert_string_equal(column_of(hub, "qr_token", 0, tok, sizeof tok), "QR-A");
+            assert_stats(import_ok(hub, f.s), 3, 0, 2, 1, 2);
+            assert_string_equal(column_of(hub, "qr_token", 0, tok, sizeof tok), "");
+            assert_string_equal(column_of(hub, "card_uid", 0, tok, sizeof tok), "");
+            assert_string_equal(column_of(hub, "qr_token", 1, tok, sizeof tok), "QR-A");
+            assert_string_equal(column_of(hub, "card_uid", 1, tok, sizeof tok), "CARD-A");
+            assert_true(qr_hash_is(hub, 1, "QR-A"));
+            assert_int_equal(version_of(hub, 0), 2);
+            assert_int_equal(version_of(hub, 1), 2);
+            assert_int_equal(version_of(hub, 2), 1);
+
+            /* Back, the other way round: the taker's row first, the holder's (empty) after. */
+            csvbuf r = {0};
+            csv_add(&r, HEADER);
+            csv_row(&r, 0, "active", "QR-A", "");
+            csv_row(&r, 1, "active", "", "");
+            assert_int_equal(import(hub, r.s, true, &st, &samples, &d), ZC_OK);
+            assert_stats(st, 2, 0, 2, 0, 0);
+            assert_sample(samples, 0, 2, "老人0", "updated");
+            assert_sample(samples, 1, 3, "老人1", "updated");
+            json_decref(samples);
+            assert_stats(import_ok(hub, r.s), 2, 0, 2, 0, 3);
+            assert_string_equal(column_of(hub, "qr_token", 0, tok, sizeof tok), "QR-A");
+            assert_string_equal(column_of(hub, "qr_token", 1, tok, sizeof tok), "");
+            assert_string_equal(column_of(hub, "card_uid", 1, tok, sizeof tok), "CARD-A");
+            assert_int_equal(version_of(hub, 1), 3);
+
+            /* Person 1 holds CARD-A and is not in this file: refused, naming the line. */
+            csvbuf x = {0};
+            csv_add(&x, HEADER);
+            csv_row(&x, 0, "active", "", "CARD-A");
+            assert_int_equal(import(hub, x.s, false, &st, NULL, &d), ZC_ERR_INVALID);
+            assert_int_equal(d.line, 2);
+            assert_non_null(strstr(d.msg, "line 2: card_uid"));
+            assert_string_equal(column_of(hub, "card_uid", 1, tok, sizeof tok), "CARD-A");
+            assert_int_equal(db_int(hub, "SELECT MAX(version) FROM elder"), 3);
+            free(x.s);
+            free(r.s);
+            free(f.s);
+            free(c.s);
+            zc_hub_close(hub);
+        }
     }
 }
 
@@ -704,6 +972,9 @@ int main(void)
         cmocka_unit_test(test_bad_file_names_line_and_writes_nothing),
         cmocka_unit_test(test_dry_run_counts_and_writes_nothing),
         cmocka_unit_test(test_tokens_move_between_listed_elders),
+        cmocka_unit_test(test_reimport_without_tokens_keeps_them),
+        cmocka_unit_test(test_file_token_replaces_and_console_revokes),
+        cmocka_unit_test(test_token_moves_from_elder_whose_column_is_empty),
         cmocka_unit_test(test_paging_returns_every_row_once),
         cmocka_unit_test(test_cursor_checks_and_limit_clamp),
         cmocka_unit_test(test_row_changed_between_pages_is_sent_again),
