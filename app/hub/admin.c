@@ -458,7 +458,7 @@ static int anomalies(admin_cmd *c, int argc, char **argv)
         return rc;
     json_t *list = NULL;
     zc_diag diag = {{0}, 0};
-    zc_err err = zc_hub_anomalies(c->hub, limit, &list, &diag);
+    zc_err err = zc_hub_anomalies(c->hub, NULL, limit, &list, &diag);
     return answer(c->name, err, &diag, json_pack("{s:o}", "anomalies", list));
 }
 

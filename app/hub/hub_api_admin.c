@@ -1,8 +1,11 @@
 /*
  * The administrators' console API (/admin/api, PROTOCOL.md): a session cookie, a CSRF token on
- * every POST, and roles (admin: everything; viewer: every GET; canteen manager: GETs, and the
- * menu and enrolment codes of its own canteen). Every route is the HTTP face of one zc_hub_*
- * operation, so the console and `zhucan-hub admin` always do the same thing.
+ * every POST, and roles. admin: everything. viewer: every GET but the elder cards (their QR text
+ * is a credential). canteen manager: its own canteen's kiosks, reports, menu and anomalies, and
+ * the canteens and rules everyone reads; never the roster (names and birth dates of every
+ * elder), enrolment codes (a code gives the region key), the settlement (every canteen) or
+ * another canteen. Every route is the HTTP face of one zc_hub_* operation, so the console and
+ * `zhucan-hub admin` always do the same thing.
  */
 #include "hubapi.h"
 
@@ -103,6 +106,23 @@ static bool enter(const zc_hubapi_req *req, zc_hubapi_resp *resp, const char *ca
                   zc_hub_user *user)
 {
     return session_check(req, resp, user, NULL) && role_allows(req, resp, user, canteen);
+}
+
+/* Roles as a set, for the routes only some of them may use whatever the canteen. */
+enum { ROLE_ADMIN = 1 << ZC_HUB_ADMIN, ROLE_VIEWER = 1 << ZC_HUB_VIEWER };
+
+/* A session whose role is one of roles (and which role_allows); answers 401 or 403 otherwise. */
+static bool enter_as(const zc_hubapi_req *req, zc_hubapi_resp *resp, unsigned roles,
+                     zc_hub_user *user)
+{
+    if (!session_check(req, resp, user, NULL))
+        return false;
+    if (!(roles & (1u << user->role))) {
+        zc_hubapi_error(resp, ZC_HTTP_FORBIDDEN, "forbidden", "%s %s may not do this",
+                        zc_hub_role_name(user->role), user->name);
+        return false;
+    }
+    return role_allows(req, resp, user, NULL);
 }
 
 static json_t *user_json(const zc_hub_user *u)
@@ -563,7 +583,7 @@ static void roster_get(const zc_hubapi_req *req, const char *rest, zc_hubapi_res
     (void)rest;
     zc_hub_user user;
     int64_t offset, limit;
-    if (!enter(req, resp, NULL, &user) ||
+    if (!enter_as(req, resp, ROLE_ADMIN | ROLE_VIEWER, &user) ||
         !zc_hubapi_query_int(req, resp, "offset", 0, 0, INT64_MAX, &offset) ||
         !zc_hubapi_query_int(req, resp, "limit", ADMIN_LIST_DEFAULT, 1, ADMIN_LIST_MAX, &limit))
         return;
@@ -660,7 +680,7 @@ static void roster_cards(const zc_hubapi_req *req, const char *rest, zc_hubapi_r
     (void)rest;
     zc_hub_user user;
     char *text;
-    if (!enter(req, resp, NULL, &user) || !query_required(req, resp, "ids", &text))
+    if (!enter_as(req, resp, ROLE_ADMIN, &user) || !query_required(req, resp, "ids", &text))
         return;
     int64_t *ids;
     size_t n;
@@ -747,14 +767,10 @@ static void enrol_codes(const zc_hubapi_req *req, const char *rest, zc_hubapi_re
     (void)rest;
     zc_hub_user user;
     json_t *body;
-    /* The canteen is in the body: a viewer is refused before it is read, a manager after. */
-    if (!session_check(req, resp, &user, NULL) ||
-        (user.role == ZC_HUB_VIEWER && !role_allows(req, resp, &user, NULL)) ||
-        !zc_hubapi_body_object(req, resp, &body))
+    if (!enter_as(req, resp, ROLE_ADMIN, &user) || !zc_hubapi_body_object(req, resp, &body))
         return;
     const char *canteen = NULL;
-    if (body_string(body, "canteen", true, NULL, &canteen, resp) &&
-        role_allows(req, resp, &user, canteen)) {
+    if (body_string(body, "canteen", true, NULL, &canteen, resp)) {
         char code[ZC_HUB_CODE_MAX] = "";
         zc_ms expires = 0;
         char *svg = NULL;
@@ -850,15 +866,9 @@ static void anomalies(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp
         return;
     json_t *list = NULL;
     zc_diag diag = {{0}, 0};
-    zc_err err = zc_hub_anomalies(zc_hubapi_hub(req), limit, &list, &diag);
-    if (!err && user.role == ZC_HUB_CANTEEN) {
-        /* A canteen manager sees the anomalies of its own canteen. */
-        for (size_t i = json_array_size(list); i-- > 0;) {
-            const char *c = json_string_value(json_object_get(json_array_get(list, i), "canteen"));
-            if (!c || strcmp(c, user.canteen) != 0)
-                json_array_remove(list, i);
-        }
-    }
+    /* A canteen manager sees the anomalies of its own canteen. */
+    zc_err err = zc_hub_anomalies(
+        zc_hubapi_hub(req), user.role == ZC_HUB_CANTEEN ? user.canteen : NULL, limit, &list, &diag);
     zc_hubapi_answer_list(resp, err, &diag, "anomalies", list);
 }
 

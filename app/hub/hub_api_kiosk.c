@@ -18,9 +18,8 @@ enum {
     KIOSK_TEXT_MAX = 256,  /* bytes of one fault, version text or cursor in a heartbeat */
 };
 
-/* Checks the request's signature; on failure answers 401 and returns false. */
-static bool authenticate(const zc_hubapi_req *req, zc_hubapi_resp *resp, bool heartbeat,
-                         char device[ZC_ID_MAX], int64_t *skew_ms)
+/* What a signed request says of itself: its target as sent, its headers and its body. */
+static zc_hub_request signed_request(const zc_hubapi_req *req, bool heartbeat)
 {
     zc_hub_request r = {
         .method = zc_hubapi_method(req),
@@ -32,6 +31,14 @@ static bool authenticate(const zc_hubapi_req *req, zc_hubapi_resp *resp, bool he
         .heartbeat = heartbeat,
     };
     r.body = zc_hubapi_body(req, &r.body_len);
+    return r;
+}
+
+/* Checks the request's signature; on failure answers 401 and returns false. */
+static bool authenticate(const zc_hubapi_req *req, zc_hubapi_resp *resp, bool heartbeat,
+                         char device[ZC_ID_MAX], int64_t *skew_ms)
+{
+    zc_hub_request r = signed_request(req, heartbeat);
     if (!r.device || !r.time || !r.nonce || !r.signature) {
         zc_hubapi_error(resp, ZC_HTTP_UNAUTHORIZED, "unauthorized",
                         "a signed request needs the %s, %s, %s and %s headers", ZC_SYNC_HDR_DEVICE,
@@ -76,7 +83,8 @@ static void enrol(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp *re
     else {
         zc_hub *hub = zc_hubapi_hub(req);
         zc_hub_enrolment e;
-        zc_err err = zc_hub_enrol(hub, json_string_value(code), pk, &e, &diag);
+        zc_hub_request signed_by = signed_request(req, false);
+        zc_err err = zc_hub_enrol(hub, &signed_by, json_string_value(code), pk, &e, &diag);
         if (err) {
             zc_hubapi_fail(resp, err, &diag);
         } else {
@@ -315,7 +323,9 @@ static void heartbeat(const zc_hubapi_req *req, const char *rest, zc_hubapi_resp
         return;
     if (heartbeat_valid(body, resp)) {
         zc_diag diag = {{0}, 0};
-        zc_err err = zc_hub_heartbeat(zc_hubapi_hub(req), device, body, skew, &diag);
+        /* The time the kiosk signed, as verified: the hub keeps the newest against replays. */
+        zc_ms sent = strtoll(zc_hubapi_header(req, ZC_SYNC_HDR_TIME), NULL, 10);
+        zc_err err = zc_hub_heartbeat(zc_hubapi_hub(req), device, body, sent, &diag);
         zc_hubapi_answer(resp, err, &diag, json_object());
     }
     json_decref(body);

@@ -4,7 +4,10 @@
  * An enrolment code is read off a screen and typed on a kiosk's touch screen, so it is short and
  * has no characters people confuse (0/O, 1/I); 12 of 32 symbols still give 60 bits, plenty for a
  * code that works once and for a week. The hub keeps only its SHA-256. Using a code is a
- * conditional UPDATE, so of two hubs racing for one code exactly one wins.
+ * conditional UPDATE, so of two hubs racing for one code exactly one wins. The enrolment request
+ * is signed by the kiosk's new key (its time unchecked: a new board's clock may be anywhere), so a
+ * code together with somebody else's public key moves nobody; the signature is checked before the
+ * code is touched, so a forged request does not use a code up.
  *
  * After enrolment every kiosk request carries the device's signature over what it asks, a time
  * and a nonce; the nonce table turns a replay into a duplicate insert.
@@ -84,6 +87,52 @@ typedef struct enrol_job {
     zc_hub_enrolment *out;
 } enrol_job;
 
+static const char CODE_REFUSED[] = "the enrolment code is unknown, used or expired";
+
+/* The request is signed by pk's secret half, as the device whose id pk gives. */
+static zc_err check_possession(const zc_hub_request *req, const uint8_t pk[ZC_PUBKEY_LEN],
+                               const char *device_id, zc_diag *diag)
+{
+    if (!req || !req->device || strcmp(req->device, device_id) != 0)
+        return zc_diag_set(diag, ZC_ERR_CRYPTO,
+                           "an enrolment must be signed with its key, as device %s", device_id);
+    if (!req->method || !req->path)
+        return zc_diag_set(diag, ZC_ERR_CRYPTO, "an enrolment needs its method and path");
+    int64_t time_ms = 0;
+    zc_err err = zc_syncwire_verify(pk, req->method, req->path, req->time, req->nonce,
+                                    req->signature, req->body, req->body_len, &time_ms, diag);
+    /* A malformed header is as unauthenticated as a wrong signature (PROTOCOL.md: 401). */
+    return err == ZC_ERR_INVALID ? ZC_ERR_CRYPTO : err;
+}
+
+/* A device that has pushed sales keeps its canteen: its ledger names it in every entry. */
+static zc_err check_move(zc_hubdb_conn *conn, const char *device, const char *canteen,
+                         zc_diag *diag)
+{
+    const char *params[] = {device};
+    zc_hubdb_rows *rows;
+    zc_err err =
+        zc_hubdb_query(conn, "SELECT canteen FROM device WHERE id = $1", params, 1, &rows, diag);
+    if (err)
+        return err;
+    char held[ZC_ID_MAX] = "";
+    if (zc_hubdb_rows_count(rows) == 1 && zc_hubdb_rows_text(rows, 0, 0))
+        snprintf(held, sizeof held, "%s", zc_hubdb_rows_text(rows, 0, 0));
+    zc_hubdb_rows_free(rows);
+    if (!*held || strcmp(held, canteen) == 0)
+        return ZC_OK;
+    if ((err = zc_hubdb_query(conn, "SELECT 1 FROM sale WHERE device = $1 LIMIT 1", params, 1,
+                              &rows, diag)))
+        return err;
+    bool pushed = zc_hubdb_rows_count(rows) > 0;
+    zc_hubdb_rows_free(rows);
+    if (pushed)
+        return zc_diag_set(diag, ZC_ERR_EXISTS,
+                           "device %s has pushed sales of canteen %s: it cannot move to %s", device,
+                           held, canteen);
+    return ZC_OK;
+}
+
 static zc_err use_code(zc_hub *hub, zc_hubdb_conn *conn, void *ctx, zc_diag *diag)
 {
     enrol_job *job = ctx;
@@ -92,22 +141,32 @@ static zc_err use_code(zc_hub *hub, zc_hubdb_conn *conn, void *ctx, zc_diag *dia
     zc_hub_int_text(zc_hub_now(hub), now);
     zc_keys_public_text(job->pk, pk_text);
     const char *use[] = {job->code_hash, e->device_id, now};
-    int64_t changes = 0;
-    zc_err err = zc_hubdb_exec(conn,
-                               "UPDATE enrol_code SET used_by = $2, used_ms = $3 "
-                               "WHERE code_hash = $1 AND used_by IS NULL AND expires_ms > $3",
-                               use, 3, &changes, diag);
-    if (err)
-        return err;
-    if (changes != 1)
-        return zc_diag_set(diag, ZC_ERR_CRYPTO, "the enrolment code is unknown, used or expired");
+    const char *usable[] = {job->code_hash, now};
     zc_hubdb_rows *rows;
-    if ((err = zc_hubdb_query(conn, "SELECT canteen FROM enrol_code WHERE code_hash = $1", use, 1,
-                              &rows, diag)))
+    zc_err err;
+    if ((err = zc_hubdb_query(conn,
+                              "SELECT canteen FROM enrol_code WHERE code_hash = $1"
+                              " AND used_by IS NULL AND expires_ms > $2",
+                              usable, 2, &rows, diag)))
         return err;
-    snprintf(e->canteen, sizeof e->canteen, "%s",
-             zc_hubdb_rows_count(rows) ? zc_hubdb_rows_text(rows, 0, 0) : "");
+    bool found = zc_hubdb_rows_count(rows) == 1 && zc_hubdb_rows_text(rows, 0, 0);
+    snprintf(e->canteen, sizeof e->canteen, "%s", found ? zc_hubdb_rows_text(rows, 0, 0) : "");
     zc_hubdb_rows_free(rows);
+    if (!found)
+        return zc_diag_set(diag, ZC_ERR_CRYPTO, "%s", CODE_REFUSED);
+    /* Under the device's lock, so no push lands between the check and the move. */
+    if ((err = zc_hub_lock_device(conn, e->device_id, diag)) ||
+        (err = check_move(conn, e->device_id, e->canteen, diag)))
+        return err;
+    int64_t changes = 0;
+    if ((err = zc_hubdb_exec(conn,
+                             "UPDATE enrol_code SET used_by = $2, used_ms = $3 "
+                             "WHERE code_hash = $1 AND used_by IS NULL AND expires_ms > $3",
+                             use, 3, &changes, diag)))
+        return err;
+    /* Another hub sharing the database used it since it was read. */
+    if (changes != 1)
+        return zc_diag_set(diag, ZC_ERR_CRYPTO, "%s", CODE_REFUSED);
     if ((err = zc_hub_canteen_find(conn, e->canteen, e->canteen_region, e->timezone, diag)))
         return err;
     /* The id is the key's: enrolling the same key again moves the kiosk, keeping its history. */
@@ -119,17 +178,19 @@ static zc_err use_code(zc_hub *hub, zc_hubdb_conn *conn, void *ctx, zc_diag *dia
                          device, 4, NULL, diag);
 }
 
-zc_err zc_hub_enrol(zc_hub *hub, const char *code, const uint8_t pk[ZC_PUBKEY_LEN],
-                    zc_hub_enrolment *out, zc_diag *diag)
+zc_err zc_hub_enrol(zc_hub *hub, const zc_hub_request *req, const char *code,
+                    const uint8_t pk[ZC_PUBKEY_LEN], zc_hub_enrolment *out, zc_diag *diag)
 {
     memset(out, 0, sizeof *out);
     char symbols[CODE_SYMBOLS + 1], hash[ZC_HUB_SHA256_HEX];
     if (!code || !code_normalise(code, symbols))
-        return zc_diag_set(diag, ZC_ERR_CRYPTO, "the enrolment code is unknown, used or expired");
+        return zc_diag_set(diag, ZC_ERR_CRYPTO, "%s", CODE_REFUSED);
     zc_hub_sha256_hex(symbols, CODE_SYMBOLS, hash);
     zc_datadir_device_id(pk, out->device_id);
     enrol_job job = {hash, pk, out};
-    zc_err err = zc_hub_transact(hub, use_code, &job, diag);
+    zc_err err = check_possession(req, pk, out->device_id, diag);
+    if (!err)
+        err = zc_hub_transact(hub, use_code, &job, diag);
     if (err) {
         memset(out, 0, sizeof *out);
         return err;

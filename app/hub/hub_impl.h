@@ -74,6 +74,9 @@ zc_err zc_hub_canteen_find(zc_hubdb_conn *conn, const char *id, char *region, ch
 zc_err zc_hub_canteen_acquire(zc_hub *hub, const char *canteen, zc_hubdb_conn **conn,
                               zc_diag *diag);
 
+/* Inside a transaction: the writer lock of one device (its pushes, heartbeats and enrolment). */
+zc_err zc_hub_lock_device(zc_hubdb_conn *conn, const char *device, zc_diag *diag);
+
 /* Records what the hub noticed (PROTOCOL.md, anomalies); seq and elder_id 0 and NULLs for none. */
 zc_err zc_hub_anomaly_add(zc_hub *hub, zc_hubdb_conn *conn, const char *kind, const char *device,
                           int64_t seq, const char *canteen, int64_t elder_id, const char *detail,

@@ -8,9 +8,16 @@
  * dropped: a record that fails a check is stored in quarantine and raised as an anomaly, and still
  * counts as received so the kiosk's queue behind it moves on. What the hub answers as acked is the
  * highest seq it holds with none missing below, in whatever order the records came.
+ *
+ * Two canteens' kiosks may sell one elder a subsidised meal each and push at the same moment.
+ * Each batch's check for the other meal must see the other batch's insert, so a batch first takes
+ * a lock per (elder, local date) of its subsidised sales, in sorted order so that two batches
+ * never wait for each other in a circle (the device lock always comes first, and one device's
+ * batches are serialised by it).
  */
 #include "hub_impl.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +31,12 @@ enum {
     ANOMALIES_MAX = 1000,
     HASH_HEX = ZC_HEX_SIZE(ZC_HASH_LEN),
     SIG_B64 = ZC_B64_SIZE(ZC_SIG_LEN),
+    /* "subsidy:", an elder id, ':' and a date, with the NUL */
+    SUBSIDY_LOCK_MAX = 8 + ZC_HUB_INT_TEXT + 1 + ZC_DATE_TEXT_LEN + 1,
 };
 
 #define DEVICE_LOCK_PREFIX "device:"
+#define SUBSIDY_LOCK_PREFIX "subsidy:"
 #define HEX_PREFIX "hex:" /* canonical bytes that are not UTF-8 text are kept in hex */
 
 /* Anomaly kinds (PROTOCOL.md, GET /admin/api/anomalies). */
@@ -38,6 +48,7 @@ enum {
 #define ANOMALY_UNKNOWN_ELDER "unknown_elder"
 #define ANOMALY_DOUBLE_SUBSIDY "double_subsidy"
 #define ANOMALY_CLOCK_SKEW "clock_skew"
+#define ANOMALY_WRONG_CANTEEN "wrong_canteen"
 
 static const uint8_t GENESIS[ZC_HASH_LEN]; /* the prev_hash of every device's first entry */
 
@@ -122,7 +133,7 @@ static zc_err read_device(zc_hubdb_conn *conn, const char *device, device_state 
     return err;
 }
 
-static zc_err lock_device(zc_hubdb_conn *conn, const char *device, zc_diag *diag)
+zc_err zc_hub_lock_device(zc_hubdb_conn *conn, const char *device, zc_diag *diag)
 {
     char name[ZC_HUB_DEVICE_LOCK_MAX];
     snprintf(name, sizeof name, "%s%s", DEVICE_LOCK_PREFIX, device);
@@ -378,6 +389,21 @@ static zc_err check_double_subsidy(zc_hub *hub, zc_hubdb_conn *conn, const push_
                               s->elder_id, detail, diag);
 }
 
+/* An entry made under another canteen than the one the device is enrolled in. */
+static zc_err check_canteen(zc_hub *hub, zc_hubdb_conn *conn, const push_job *job, const zc_sale *s,
+                            zc_diag *diag)
+{
+    if (strcmp(s->canteen, job->dev.canteen) == 0)
+        return ZC_OK;
+    char detail[ZC_DIAG_MAX];
+    snprintf(detail, sizeof detail,
+             "entry %lld was made at canteen %s; device %s is enrolled in %s", (long long)s->seq,
+             s->canteen, job->device, job->dev.canteen);
+    /* Raised to the kiosk's own canteen: its manager is who can put it right. */
+    return zc_hub_anomaly_add(hub, conn, ANOMALY_WRONG_CANTEEN, job->device, s->seq,
+                              job->dev.canteen, s->elder_id, detail, diag);
+}
+
 static zc_err store_one(zc_hub *hub, zc_hubdb_conn *conn, push_job *job,
                         const zc_syncwire_sale *rec, zc_diag *diag)
 {
@@ -409,11 +435,14 @@ static zc_err store_one(zc_hub *hub, zc_hubdb_conn *conn, push_job *job,
             job->out->quarantined++;
             err = zc_hub_anomaly_add(hub, conn, v.anomaly, job->device, rec->seq, job->dev.canteen,
                                      v.parsed ? v.sale.elder_id : 0, v.detail, diag);
-        } else if (v.sale.kind == ZC_ENTRY_SALE && v.sale.elder_id) {
+        } else {
+            err = check_canteen(hub, conn, job, &v.sale, diag);
             /* Voids repeat their sale's elder: one anomaly per meal is enough. */
-            err = check_elder(hub, conn, job, &v.sale, diag);
-            if (!err && v.sale.subsidy > 0)
-                err = check_double_subsidy(hub, conn, job, &v.sale, diag);
+            if (!err && v.sale.kind == ZC_ENTRY_SALE && v.sale.elder_id) {
+                err = check_elder(hub, conn, job, &v.sale, diag);
+                if (!err && v.sale.subsidy > 0)
+                    err = check_double_subsidy(hub, conn, job, &v.sale, diag);
+            }
         }
     }
     json_decref(v.sale.detail);
@@ -461,11 +490,52 @@ static zc_err advance_acked(zc_hub *hub, zc_hubdb_conn *conn, push_job *job, zc_
                          params, 4, NULL, diag);
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Takes the lock of every (elder, local date) the batch's subsidised sales claim, each once, in
+ * sorted order. A record whose canon does not parse claims nothing (it goes to quarantine).
+ */
+static zc_err lock_subsidies(zc_hubdb_conn *conn, const push_job *job, zc_diag *diag)
+{
+    char(*names)[SUBSIDY_LOCK_MAX] = calloc(job->n ? job->n : 1, sizeof *names);
+    const char **sorted = calloc(job->n ? job->n : 1, sizeof *sorted);
+    zc_err err = names && sorted ? ZC_OK : ZC_ERR_NOMEM;
+    size_t count = 0;
+    for (size_t i = 0; !err && i < job->n; i++) {
+        const zc_syncwire_sale *rec = job->recs[i];
+        zc_sale s;
+        memset(&s, 0, sizeof s);
+        if (zc_sale_from_canon(rec->canon, rec->canon_len, &s, NULL) == ZC_OK &&
+            s.kind == ZC_ENTRY_SALE && s.elder_id && s.subsidy > 0) {
+            char date[ZC_DATE_TEXT_LEN + 1];
+            zc_date_format(s.date, date);
+            snprintf(names[count], sizeof names[count], SUBSIDY_LOCK_PREFIX "%" PRId64 ":%s",
+                     s.elder_id, date);
+            sorted[count] = names[count];
+            count++;
+        }
+        json_decref(s.detail);
+    }
+    if (!err)
+        qsort(sorted, count, sizeof *sorted, by_name);
+    for (size_t i = 0; !err && i < count; i++)
+        if (i == 0 || strcmp(sorted[i], sorted[i - 1]) != 0)
+            err = zc_hubdb_lock(conn, sorted[i], diag);
+    free(sorted);
+    free(names);
+    return err;
+}
+
 static zc_err push_batch(zc_hub *hub, zc_hubdb_conn *conn, void *ctx, zc_diag *diag)
 {
     push_job *job = ctx;
     zc_err err;
-    if ((err = lock_device(conn, job->device, diag)) ||
+    if ((err = zc_hub_lock_device(conn, job->device, diag)) ||
+        (err = lock_subsidies(conn, job, diag)) ||
         (err = read_device(conn, job->device, &job->dev, diag)))
         return err;
     for (size_t i = 0; i < job->n && !err; i++)
@@ -493,8 +563,9 @@ zc_err zc_hub_push(zc_hub *hub, const char *device_id, const zc_syncwire_sale *r
                            ZC_SYNC_BATCH_MAX);
     for (size_t i = 0; i < n; i++) {
         /* Kiosks number entries from 1; anything else is no ledger's and has no place to go. */
-        if (recs[i].seq < 1)
-            return zc_diag_set(diag, ZC_ERR_INVALID, "sales[%zu].seq: must be at least 1", i);
+        if (recs[i].seq < 1 || recs[i].seq > ZC_HUB_SEQ_MAX)
+            return zc_diag_set(diag, ZC_ERR_INVALID, "sales[%zu].seq: must be 1 to %" PRId64, i,
+                               (int64_t)ZC_HUB_SEQ_MAX);
         if (!recs[i].canon)
             return zc_diag_set(diag, ZC_ERR_INVALID, "sales[%zu].canon: missing", i);
     }
@@ -516,7 +587,8 @@ zc_err zc_hub_push(zc_hub *hub, const char *device_id, const zc_syncwire_sale *r
 
 typedef struct heartbeat {
     const char *device;
-    int64_t skew;
+    zc_ms sent;   /* the kiosk's clock, as it signed the heartbeat */
+    int64_t skew; /* sent - the hub's clock */
     const char *pending, *rules_version, *faults, *version; /* NULL: not reported */
 } heartbeat;
 
@@ -529,21 +601,34 @@ static zc_err record_heartbeat(zc_hub *hub, zc_hubdb_conn *conn, void *ctx, zc_d
 {
     const heartbeat *hb = ctx;
     zc_err err;
-    if ((err = lock_device(conn, hb->device, diag)))
+    if ((err = zc_hub_lock_device(conn, hb->device, diag)))
         return err;
     const char *id[] = {hb->device};
     zc_hubdb_rows *rows;
-    if ((err = zc_hubdb_query(conn, "SELECT clock_skew_ms, canteen FROM device WHERE id = $1", id,
-                              1, &rows, diag)))
+    if ((err = zc_hubdb_query(
+             conn, "SELECT clock_skew_ms, canteen, heartbeat_ms FROM device WHERE id = $1", id, 1,
+             &rows, diag)))
         return err;
     bool known = zc_hubdb_rows_count(rows) == 1;
     int64_t before = known ? zc_hubdb_rows_int(rows, 0, 0) : 0;
+    bool skewed_before = known && zc_hubdb_rows_text(rows, 0, 2);
+    zc_ms newest_skewed = skewed_before ? zc_hubdb_rows_int(rows, 0, 2) : 0;
     char canteen[ZC_ID_MAX];
     snprintf(canteen, sizeof canteen, "%s",
              known && zc_hubdb_rows_text(rows, 0, 1) ? zc_hubdb_rows_text(rows, 0, 1) : "");
     zc_hubdb_rows_free(rows);
     if (!known)
         return zc_diag_set(diag, ZC_ERR_NOT_FOUND, "device %s is not enrolled", hb->device);
+    /*
+     * A heartbeat may come with any time (PROTOCOL.md) and its nonce is forgotten after ten
+     * minutes, so one signed with the clock off may be sent again much later. Kiosk clocks run
+     * forwards: a heartbeat not newer than the newest taken with the clock off is such an old
+     * one sent again (even when its time has become the hub's), and says nothing. Only those are
+     * remembered: within the skew a replay reuses a nonce still kept, and a kiosk whose clock
+     * was right and then falls behind must still have its drift raised.
+     */
+    if (skewed_before && hb->sent <= newest_skewed)
+        return ZC_OK;
     /* Raised when the clock goes wrong, not at every beat while it stays wrong. */
     if (abs64(hb->skew) > ZC_SYNC_SKEW_WARN_MS && abs64(before) <= ZC_SYNC_SKEW_WARN_MS) {
         char detail[ZC_DIAG_MAX];
@@ -553,9 +638,18 @@ static zc_err record_heartbeat(zc_hub *hub, zc_hubdb_conn *conn, void *ctx, zc_d
                                       detail, diag)))
             return err;
     }
-    char now[ZC_HUB_INT_TEXT], skew[ZC_HUB_INT_TEXT];
+    char now[ZC_HUB_INT_TEXT], skew[ZC_HUB_INT_TEXT], sent[ZC_HUB_INT_TEXT];
+    zc_hub_int_text(hb->sent, sent);
+    zc_hub_int_text(hb->skew, skew);
+    /* Past the skew a request is otherwise refused: only the clock it shows is worth keeping. */
+    if (abs64(hb->skew) > ZC_SYNC_SKEW_MAX_MS) {
+        const char *clock[] = {hb->device, sent, skew};
+        return zc_hubdb_exec(
+            conn, "UPDATE device SET heartbeat_ms = $2, clock_skew_ms = $3 WHERE id = $1", clock, 3,
+            NULL, diag);
+    }
     const char *params[] = {hb->device,  zc_hub_int_text(zc_hub_now(hub), now),
-                            hb->pending, zc_hub_int_text(hb->skew, skew),
+                            hb->pending, skew,
                             hb->faults,  hb->rules_version,
                             hb->version};
     return zc_hubdb_exec(conn,
@@ -597,14 +691,16 @@ static zc_err check_faults(const json_t *faults, zc_diag *diag)
     return ZC_OK;
 }
 
-zc_err zc_hub_heartbeat(zc_hub *hub, const char *device_id, const json_t *body, int64_t skew_ms,
+zc_err zc_hub_heartbeat(zc_hub *hub, const char *device_id, const json_t *body, zc_ms sent_ms,
                         zc_diag *diag)
 {
     if (!device_id || !zc_hub_text_valid(device_id, ZC_ID_MAX - 1))
         return zc_diag_set(diag, ZC_ERR_INVALID, "device: not a device id");
     if (!json_is_object(body))
         return zc_diag_set(diag, ZC_ERR_INVALID, "a heartbeat is a JSON object");
-    heartbeat hb = {.device = device_id, .skew = skew_ms};
+    if (sent_ms < ZC_MS_MIN || sent_ms > ZC_MS_MAX)
+        return zc_diag_set(diag, ZC_ERR_INVALID, "the heartbeat's time is out of range");
+    heartbeat hb = {.device = device_id, .sent = sent_ms, .skew = sent_ms - zc_hub_now(hub)};
     char pending[ZC_HUB_INT_TEXT], rules[ZC_HUB_INT_TEXT];
     zc_err err;
     if ((err = count_member(body, "pending", pending, &hb.pending, diag)) ||
@@ -688,16 +784,22 @@ static zc_err anomaly_json(const zc_hubdb_rows *rows, size_t r, json_t **out, zc
     return ZC_OK;
 }
 
-zc_err zc_hub_anomalies(zc_hub *hub, int64_t limit, json_t **out, zc_diag *diag)
+#define ANOMALIES_SQL "SELECT id, at_ms, kind, device, seq, canteen, elder_id, detail FROM anomaly"
+
+zc_err zc_hub_anomalies(zc_hub *hub, const char *canteen, int64_t limit, json_t **out,
+                        zc_diag *diag)
 {
     if (limit <= 0)
         limit = ANOMALIES_DEFAULT;
     if (limit > ANOMALIES_MAX)
         limit = ANOMALIES_MAX;
     char limit_text[ZC_HUB_INT_TEXT];
-    const char *params[] = {zc_hub_int_text(limit, limit_text)};
-    return zc_hub_query_list(hub,
-                             "SELECT id, at_ms, kind, device, seq, canteen, elder_id, detail"
-                             " FROM anomaly ORDER BY id DESC LIMIT $1",
-                             params, 1, anomaly_json, out, diag);
+    const char *params[] = {zc_hub_int_text(limit, limit_text), canteen};
+    /* Filtered before the limit, so a manager's page is full of its own canteen's. */
+    return canteen
+               ? zc_hub_query_list(hub,
+                                   ANOMALIES_SQL " WHERE canteen = $2 ORDER BY id DESC LIMIT $1",
+                                   params, 2, anomaly_json, out, diag)
+               : zc_hub_query_list(hub, ANOMALIES_SQL " ORDER BY id DESC LIMIT $1", params, 1,
+                                   anomaly_json, out, diag);
 }

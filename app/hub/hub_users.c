@@ -163,17 +163,14 @@ zc_err zc_hub_login(zc_hub *hub, const char *name, const char *password,
     size_t len = password ? strlen(password) : 0;
     if (!name || !password || len > PASSWORD_MAX || strlen(name) >= ZC_HUB_NAME_MAX)
         return zc_diag_set(diag, ZC_ERR_CRYPTO, "%s", REFUSED);
-    zc_hubdb_conn *conn;
-    zc_err err = zc_hubdb_acquire(hub->db, &conn, diag);
-    if (err)
-        return err;
     zc_hubdb_rows *rows;
     const char *params[] = {name};
-    if ((err = zc_hubdb_query(conn, "SELECT pw_hash, role, canteen FROM app_user WHERE name = $1",
-                              params, 1, &rows, diag))) {
-        zc_hubdb_release(conn);
+    /* The hash is read on a connection given back at once: Argon2 takes a while and much memory,
+     * and a pool's connections are for queries, not for waiting on it. */
+    zc_err err = zc_hub_query(hub, "SELECT pw_hash, role, canteen FROM app_user WHERE name = $1",
+                              params, 1, &rows, diag);
+    if (err)
         return err;
-    }
     bool known = zc_hubdb_rows_count(rows) == 1 && zc_hubdb_rows_text(rows, 0, 0);
     const char *hash = known ? zc_hubdb_rows_text(rows, 0, 0) : DUMMY_HASH;
     bool match = crypto_pwhash_str_verify(hash, password, len) == 0;
@@ -185,9 +182,11 @@ zc_err zc_hub_login(zc_hub *hub, const char *name, const char *password,
         err = fill_user(name, zc_hubdb_rows_text(rows, 0, 1), zc_hubdb_rows_text(rows, 0, 2), csrf,
                         user, diag);
     zc_hubdb_rows_free(rows);
-    if (!err)
+    zc_hubdb_conn *conn = NULL;
+    if (!err && !(err = zc_hubdb_acquire(hub->db, &conn, diag))) {
         err = start_session(hub, conn, name, token, csrf, diag);
-    zc_hubdb_release(conn);
+        zc_hubdb_release(conn);
+    }
     if (err)
         token[0] = '\0';
     return err;

@@ -19,6 +19,12 @@
  *                rows stay as tombstones; qr_token is kept to print elder cards
  *   rule_set     published signed bundles
  *
+ * Version 2:
+ *   device.heartbeat_ms   the kiosk's time of the newest heartbeat it signed with its clock
+ *                         too far off to be checked (NULL before one): no heartbeat at or
+ *                         before it records anything, so such a heartbeat sent again is void
+ *   anomaly_by_canteen    a canteen manager's anomalies, newest first, without a scan
+ *
  * Each version's tables are written once for both dialects, which differ only in a key that numbers
  * its rows itself (SERIAL_PK): AUTOINCREMENT in SQLite, so that a number is never reused, and an
  * identity column in PostgreSQL.
@@ -74,8 +80,13 @@
 static const char SQLITE_1[] = HUB_TABLES_1(SQLITE_SERIAL_PK);
 static const char POSTGRES_1[] = HUB_TABLES_1(POSTGRES_SERIAL_PK);
 
+/* The same words in both dialects. */
+static const char BOTH_2[] = "ALTER TABLE device ADD COLUMN heartbeat_ms BIGINT;"
+                             "CREATE INDEX anomaly_by_canteen ON anomaly(canteen, id);";
+
 static const zc_hubschema_migration MIGRATIONS[] = {
     {"hub tables", SQLITE_1, POSTGRES_1},
+    {"heartbeat replay guard, anomalies by canteen", BOTH_2, BOTH_2},
 };
 
 const zc_hubschema_migration *zc_hubschema_migrations(size_t *count)

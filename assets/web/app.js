@@ -16,15 +16,18 @@ import * as settlement from './pages/settlement.js';
 
 const APP_TITLE = '助餐管理后台';
 
-// nav: shown in the navigation; show(user): whether this user has any use for the page.
+// nav: shown in the navigation; show(user): whether this user may use the page at all (else the
+// hub answers 403, PROTOCOL.md roles). Canteen managers get neither the roster nor the settlement
+// (every canteen's); only administrators make enrolment codes (a code gives the region key) and
+// print elder QR cards (their QR text is a credential).
 const ROUTES = {
   dashboard: { title: '总览', page: dashboard, nav: true },
   rules: { title: '规则', page: rules, nav: true },
-  roster: { title: '名册', page: roster, nav: true },
+  roster: { title: '名册', page: roster, nav: true, show: (u) => u.role !== 'canteen' },
   canteens: { title: '食堂', page: canteens, nav: true },
-  enrol: { title: '注册码', page: enrol, nav: true, show: (u) => u.role !== 'viewer' },
+  enrol: { title: '注册码', page: enrol, nav: true, show: (u) => u.role === 'admin' },
   reports: { title: '报表', page: reports, nav: true },
-  settlement: { title: '结算', page: settlement, nav: true },
+  settlement: { title: '结算', page: settlement, nav: true, show: (u) => u.role !== 'canteen' },
   anomalies: { title: '异常', page: anomalies, nav: true },
   cards: { title: '打印二维码卡片', page: cards, nav: false, show: (u) => u.role === 'admin' },
 };
@@ -39,7 +42,7 @@ function permissions(user) {
     editRoster: admin,
     addCanteen: admin,
     editMenu: own,
-    enrol: own,
+    enrol: () => admin,
   };
 }
 

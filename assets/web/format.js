@@ -86,19 +86,17 @@ const CATEGORIES = {
 const PAYMENTS = { cash: '现金', other: '其他' };
 const ROLES = { admin: '管理员', viewer: '查看员', canteen: '食堂负责人' };
 const STATUSES = { active: '正常', suspended: '暂停' };
+// The kinds the hub raises (hub_sales.c); pages/anomalies.js says what each one means.
 const ANOMALIES = {
-  chain_break: '哈希链断裂',
-  chain_gap: '序号缺失',
-  gap: '序号缺失',
-  bad_signature: '签名错误',
-  signature: '签名错误',
-  quarantine: '隔离的记录',
-  duplicate_mismatch: '重复序号内容不同',
-  duplicate: '重复记录',
   double_subsidy: '跨食堂重复补贴',
   unknown_elder: '名册中没有的老人',
+  bad_signature: '签名错误',
+  broken_chain: '记录链断开',
+  malformed: '记录无法读取',
+  wrong_device: '设备不符',
+  conflicting_duplicate: '重复上传内容不同',
   clock_skew: '时钟偏差',
-  skew: '时钟偏差',
+  wrong_canteen: '食堂不符',
 };
 
 function lookup(table, id) {

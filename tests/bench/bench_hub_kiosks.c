@@ -176,10 +176,9 @@ static void start(run *r, CURLM *multi, kiosk *k)
         len = strlen(heartbeat);
     }
     curl_slist_free_all(k->headers);
-    /* Signed at the moment of sending, as a kiosk does; enrolment is not signed. */
-    k->headers =
-        hb_signed_headers(PROG, k->at == ENROL ? NULL : &k->key, k->device, zc_hub_now(r->hub->hub),
-                          body ? "POST" : "GET", target, body ? body : "", len);
+    /* Signed at the moment of sending, as a kiosk does (enrolment too: by the key it enrols). */
+    k->headers = hb_signed_headers(PROG, &k->key, k->device, zc_hub_now(r->hub->hub),
+                                   body ? "POST" : "GET", target, body ? body : "", len);
     CURL *h = k->curl;
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);

@@ -8,6 +8,7 @@
  * the input reaches every route's own parsing instead of stopping at authentication. Any answer
  * other than a 2xx or 4xx, or no answer at all, is a bug: bad input must get a 4xx.
  */
+#include "zc/datadir.h"
 #include "zc/hub.h"
 #include "zc/hubhttp.h"
 #include "zc/keys.h"
@@ -32,6 +33,7 @@ enum {
     ANSWER_WAIT_MS = 10000,
     HTTP_SERVER_ERROR = 500,
     HTTP_STATUS_AT = 9, /* "HTTP/1.1 " */
+    ENROL_BODY_MAX = 256,
 };
 
 typedef enum route_auth { AUTH_NONE, AUTH_KIOSK, AUTH_CONSOLE } route_auth;
@@ -109,6 +111,30 @@ static void cleanup(void)
     rmdir(H.dir);
 }
 
+/* Enrols H.kiosk with code as POST /v1/enrol does: the request signed by the key itself. */
+static zc_err enrol_signed(const char *code, zc_hub_enrolment *enrolment, zc_diag *diag)
+{
+    static const char PATH[] = "/v1/enrol";
+    char pk[ZC_PUBKEY_TEXT_SIZE], device[ZC_ID_MAX], body[ENROL_BODY_MAX];
+    zc_keys_public_text(H.kiosk.pk, pk);
+    zc_datadir_device_id(H.kiosk.pk, device);
+    int len = snprintf(body, sizeof body, "{\"code\":\"%s\",\"public_key\":\"%s\"}", code, pk);
+    zc_syncwire_auth auth;
+    zc_err err =
+        zc_syncwire_sign(&H.kiosk, device, "POST", PATH, now_ms(), body, (size_t)len, &auth);
+    if (err)
+        return err;
+    zc_hub_request req = {.method = "POST",
+                          .path = PATH,
+                          .device = auth.device,
+                          .time = auth.time,
+                          .nonce = auth.nonce,
+                          .signature = auth.signature,
+                          .body = body,
+                          .body_len = (size_t)len};
+    return zc_hub_enrol(H.hub, &req, code, H.kiosk.pk, enrolment, diag);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -128,7 +154,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     zc_hub_enrolment enrolment;
     if (zc_keys_generate(&H.kiosk) ||
         zc_hub_enrol_code_new(H.hub, "C0107", code, &expires, &diag) ||
-        zc_hub_enrol(H.hub, code, H.kiosk.pk, &enrolment, &diag))
+        enrol_signed(code, &enrolment, &diag))
         die("enrol", &diag);
     snprintf(H.device, sizeof H.device, "%s", enrolment.device_id);
     if (zc_hub_user_add(H.hub, "fuzz", "admin", "fuzz-password", &diag) ||

@@ -1,5 +1,6 @@
 #include "httptest.h"
 
+#include "zc/datadir.h"
 #include "zc/syncwire.h"
 
 #include <curl/curl.h>
@@ -226,15 +227,24 @@ void zt_enrol(const zt_hub *h, const char *canteen, zc_keypair *key, char device
     zc_ms expires;
     assert_int_equal(zc_hub_enrol_code_new(h->hub, canteen, code, &expires, &diag), ZC_OK);
     assert_int_equal(zc_keys_generate(key), ZC_OK);
-    char pk[ZC_PUBKEY_TEXT_SIZE];
+    char pk[ZC_PUBKEY_TEXT_SIZE], id[ZC_ID_MAX];
     zc_keys_public_text(key->pk, pk);
+    zc_datadir_device_id(key->pk, id);
+    /* Signed by the new key itself, as the kiosk's agent does (PROTOCOL.md, POST /v1/enrol). */
+    json_t *req = json_pack("{s:s,s:s}", "code", code, "public_key", pk);
+    char *text = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    assert_non_null(text);
     zt_resp r;
-    post_pair(h, "/v1/enrol", "code", code, "public_key", pk, "enrol", &r);
+    zt_signed(h, key, id, "POST", "/v1/enrol", text, strlen(text), 0, &r);
+    free(text);
+    if (r.status != ZT_HTTP_OK)
+        fail_msg("enrol: %ld %s", r.status, r.body);
     json_t *o = zt_resp_json(&r);
-    const char *id = json_string_value(json_object_get(o, "device_id"));
-    assert_non_null(id);
-    assert_true(strlen(id) < ZC_ID_MAX);
-    strcpy(device, id);
+    const char *given = json_string_value(json_object_get(o, "device_id"));
+    assert_non_null(given);
+    assert_string_equal(given, id);
+    strcpy(device, given);
     json_decref(o);
     zt_resp_free(&r);
 }

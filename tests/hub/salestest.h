@@ -55,6 +55,14 @@ zc_hub *zc_salestest_hub(const char *backend, const char *tag, zc_hub_clock_fn c
 /* The same on the database at url, as it is (several hubs may share one). */
 zc_hub *zc_salestest_hub_at(const char *url, zc_hub_clock_fn clock, void *ctx);
 
+/*
+ * zc_hub_enrol with code for the key pk, as POST /v1/enrol asks it: the body {"code",
+ * "public_key"} signed by signer (NULL: not signed at all) as the device id pk gives, at a time
+ * far from the hub's (enrolment does not check it).
+ */
+zc_err zc_salestest_enrol_key(zc_hub *hub, const char *code, const uint8_t pk[ZC_PUBKEY_LEN],
+                              const zc_keypair *signer, zc_hub_enrolment *e, zc_diag *d);
+
 /* Adds canteen (if new) to hub and enrols the kiosk's key with a fresh code for it. */
 void zc_salestest_enrol(zc_salestest_kiosk *k, zc_hub *hub, const char *canteen);
 

@@ -1,8 +1,9 @@
 /*
  * Enrolment and kiosk request authentication, on both backends: the hub's keys made once, codes
- * that work once and expire (on an injected clock), re-enrolment moving a kiosk, and the refusals
- * of signed requests (unknown device, bad signature, stale time, replayed nonce) with the
- * heartbeat's exemption from the clock check.
+ * that work once and expire (on an injected clock), enrolment proving the key is held (a forged
+ * one using up no code), re-enrolment moving a kiosk that has pushed nothing and refused for one
+ * that has, and the refusals of signed requests (unknown device, bad signature, stale time,
+ * replayed nonce) with the heartbeat's exemption from the clock check.
  */
 #include "hubtest.h"
 #include "salestest.h"
@@ -100,7 +101,7 @@ static void test_code_works_once(void **state)
         assert_int_equal(zc_keys_generate(&kp), ZC_OK);
         assert_int_equal(zc_keys_generate(&other), ZC_OK);
         zc_hub_enrolment e;
-        if (zc_hub_enrol(hub, code, kp.pk, &e, &d))
+        if (zc_salestest_enrol_key(hub, code, kp.pk, &kp, &e, &d))
             fail_msg("%s: enrol: %s", *b, d.msg);
         char id[ZC_ID_MAX];
         zc_datadir_device_id(kp.pk, id);
@@ -115,12 +116,15 @@ static void test_code_works_once(void **state)
         assert_memory_equal(e.region_key, rk, ZC_REGION_KEY_LEN);
 
         /* Used: refused, even for another kiosk. */
-        assert_int_equal(zc_hub_enrol(hub, code, other.pk, &e, &d), ZC_ERR_CRYPTO);
+        assert_int_equal(zc_salestest_enrol_key(hub, code, other.pk, &other, &e, &d),
+                         ZC_ERR_CRYPTO);
         assert_int_equal(zc_hubtest_int(zc_hub_db(hub), "SELECT COUNT(*) FROM device"), 1);
         /* Unknown, malformed: refused alike. */
-        assert_int_equal(zc_hub_enrol(hub, "ABCD-EFGH-JKLM", other.pk, &e, &d), ZC_ERR_CRYPTO);
-        assert_int_equal(zc_hub_enrol(hub, "", other.pk, &e, &d), ZC_ERR_CRYPTO);
-        assert_int_equal(zc_hub_enrol(hub, "0O1I-0O1I-0O1I", other.pk, &e, &d), ZC_ERR_CRYPTO);
+        assert_int_equal(zc_salestest_enrol_key(hub, "ABCD-EFGH-JKLM", other.pk, &other, &e, &d),
+                         ZC_ERR_CRYPTO);
+        assert_int_equal(zc_salestest_enrol_key(hub, "", other.pk, &other, &e, &d), ZC_ERR_CRYPTO);
+        assert_int_equal(zc_salestest_enrol_key(hub, "0O1I-0O1I-0O1I", other.pk, &other, &e, &d),
+                         ZC_ERR_CRYPTO);
         /* Typed in lower case without dashes, a fresh code still works. */
         new_code(hub, "C0107", code);
         char typed[ZC_HUB_CODE_MAX];
@@ -129,7 +133,7 @@ static void test_code_works_once(void **state)
             if (*p != '-')
                 typed[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
         typed[n] = '\0';
-        assert_int_equal(zc_hub_enrol(hub, typed, other.pk, &e, &d), ZC_OK);
+        assert_int_equal(zc_salestest_enrol_key(hub, typed, other.pk, &other, &e, &d), ZC_OK);
         /* A code for a canteen that does not exist is not made. */
         assert_int_equal(zc_hub_enrol_code_new(hub, "C9999", code, NULL, &d), ZC_ERR_NOT_FOUND);
         zc_hub_close(hub);
@@ -151,9 +155,9 @@ static void test_code_expires(void **state)
         zc_hub_enrolment e;
         zc_diag d = {{0}, 0};
         clock.now += ZC_HUB_ENROL_CODE_MS - 1;
-        assert_int_equal(zc_hub_enrol(hub, in_time, kp.pk, &e, &d), ZC_OK);
+        assert_int_equal(zc_salestest_enrol_key(hub, in_time, kp.pk, &kp, &e, &d), ZC_OK);
         clock.now += 1;
-        assert_int_equal(zc_hub_enrol(hub, late, kp.pk, &e, &d), ZC_ERR_CRYPTO);
+        assert_int_equal(zc_salestest_enrol_key(hub, late, kp.pk, &kp, &e, &d), ZC_ERR_CRYPTO);
         assert_non_null(strstr(d.msg, "expired"));
         zc_hub_close(hub);
     }
@@ -170,7 +174,7 @@ static void *race(void *arg)
 {
     racer *r = arg;
     zc_hub_enrolment e;
-    r->err = zc_hub_enrol(r->hub, r->code, r->kp.pk, &e, NULL);
+    r->err = zc_salestest_enrol_key(r->hub, r->code, r->kp.pk, &r->kp, &e, NULL);
     return NULL;
 }
 
@@ -224,9 +228,9 @@ static void test_reenrol_moves_kiosk(void **state)
         zc_hub_enrolment e;
         zc_diag d = {{0}, 0};
         new_code(hub, "C0107", code);
-        assert_int_equal(zc_hub_enrol(hub, code, kp.pk, &e, &d), ZC_OK);
+        assert_int_equal(zc_salestest_enrol_key(hub, code, kp.pk, &kp, &e, &d), ZC_OK);
         new_code(hub, "C0108", code);
-        assert_int_equal(zc_hub_enrol(hub, code, kp.pk, &e, &d), ZC_OK);
+        assert_int_equal(zc_salestest_enrol_key(hub, code, kp.pk, &kp, &e, &d), ZC_OK);
         assert_string_equal(e.canteen, "C0108");
         assert_string_equal(e.canteen_region, "320203");
         json_t *kiosks = NULL;
@@ -238,6 +242,103 @@ static void test_reenrol_moves_kiosk(void **state)
         assert_int_equal(zc_hub_kiosks(hub, "C0107", &kiosks, &d), ZC_OK);
         assert_int_equal(json_array_size(kiosks), 0);
         json_decref(kiosks);
+        zc_hub_close(hub);
+    }
+}
+
+/* How many codes are still unused. */
+static int64_t codes_unused(zc_hub *hub)
+{
+    return zc_hubtest_int(zc_hub_db(hub), "SELECT COUNT(*) FROM enrol_code WHERE used_by IS NULL");
+}
+
+static void test_enrolment_proves_the_key(void **state)
+{
+    (void)state;
+    for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
+        zc_hub *hub = zc_salestest_hub(*b, "enrol_possession", NULL, NULL);
+        add_canteen(hub, "C0107", "320202");
+        zc_keypair kp, thief;
+        assert_int_equal(zc_keys_generate(&kp), ZC_OK);
+        assert_int_equal(zc_keys_generate(&thief), ZC_OK);
+        char code[ZC_HUB_CODE_MAX];
+        new_code(hub, "C0107", code);
+        zc_hub_enrolment e;
+        zc_diag d = {{0}, 0};
+        /* Unsigned, or signed by a key other than the one enrolled: refused, the code kept. */
+        assert_int_equal(zc_salestest_enrol_key(hub, code, kp.pk, NULL, &e, &d), ZC_ERR_CRYPTO);
+        assert_int_equal(zc_salestest_enrol_key(hub, code, kp.pk, &thief, &e, &d), ZC_ERR_CRYPTO);
+        assert_int_equal(codes_unused(hub), 1);
+        assert_int_equal(zc_hubtest_int(zc_hub_db(hub), "SELECT COUNT(*) FROM device"), 0);
+        /* Signed as another device than the key's. */
+        zc_hub_request req = {.method = "POST", .path = "/v1/enrol", .body = "{}", .body_len = 2};
+        zc_syncwire_auth auth;
+        char thief_id[ZC_ID_MAX];
+        zc_datadir_device_id(thief.pk, thief_id);
+        assert_int_equal(zc_syncwire_sign(&kp, thief_id, "POST", "/v1/enrol", 0, "{}", 2, &auth),
+                         ZC_OK);
+        req.device = auth.device;
+        req.time = auth.time;
+        req.nonce = auth.nonce;
+        req.signature = auth.signature;
+        assert_int_equal(zc_hub_enrol(hub, &req, code, kp.pk, &e, &d), ZC_ERR_CRYPTO);
+        assert_int_equal(zc_hub_enrol(hub, NULL, code, kp.pk, &e, &d), ZC_ERR_CRYPTO);
+        assert_int_equal(codes_unused(hub), 1);
+        /* The holder of the key, its clock a day past 1970: enrolled with the same code. */
+        assert_int_equal(zc_salestest_enrol_key(hub, code, kp.pk, &kp, &e, &d), ZC_OK);
+        assert_int_equal(codes_unused(hub), 0);
+        /* Nobody moves it by quoting its public key with a fresh code. */
+        add_canteen(hub, "C0108", "320203");
+        new_code(hub, "C0108", code);
+        assert_int_equal(zc_salestest_enrol_key(hub, code, kp.pk, &thief, &e, &d), ZC_ERR_CRYPTO);
+        json_t *kiosks = NULL;
+        assert_int_equal(zc_hub_kiosks(hub, "C0107", &kiosks, &d), ZC_OK);
+        assert_int_equal(json_array_size(kiosks), 1);
+        json_decref(kiosks);
+        assert_int_equal(codes_unused(hub), 1);
+        zc_hub_close(hub);
+    }
+}
+
+static void test_reenrol_after_sales_keeps_canteen(void **state)
+{
+    (void)state;
+    for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
+        zc_hub *hub = zc_salestest_hub(*b, "enrol_keep", NULL, NULL);
+        zc_salestest_kiosk k;
+        zc_salestest_kiosk_new(&k, "C0107", ZC_SALESTEST_RULES);
+        zc_salestest_enrol(&k, hub, "C0107");
+        zc_salestest_sell(&k, ZC_SALESTEST_ELDER_80, 1500, "2026-03-02T11:00:00+08:00");
+        size_t n;
+        zc_syncwire_sale *recs = zc_salestest_records(&k, 0, &n);
+        zc_salestest_push(hub, &k, recs, n);
+        zc_syncwire_sales_free(recs, n);
+        const zc_keypair *key = &k.dd->device_key;
+        /* Another canteen: 409, the device where it was, the code unused. */
+        add_canteen(hub, "C0108", "320203");
+        char code[ZC_HUB_CODE_MAX];
+        new_code(hub, "C0108", code);
+        zc_hub_enrolment e;
+        zc_diag d = {{0}, 0};
+        assert_int_equal(zc_salestest_enrol_key(hub, code, key->pk, key, &e, &d), ZC_ERR_EXISTS);
+        assert_non_null(strstr(d.msg, "C0107"));
+        assert_int_equal(codes_unused(hub), 1);
+        json_t *kiosks = NULL;
+        assert_int_equal(zc_hub_kiosks(hub, "C0107", &kiosks, &d), ZC_OK);
+        assert_int_equal(json_array_size(kiosks), 1);
+        assert_int_equal(
+            json_integer_value(json_object_get(json_array_get(kiosks, 0), "acked_seq")), 1);
+        json_decref(kiosks);
+        /* Its own canteen again is fine; the other code still works for a new kiosk. */
+        char again[ZC_HUB_CODE_MAX];
+        new_code(hub, "C0107", again);
+        assert_int_equal(zc_salestest_enrol_key(hub, again, key->pk, key, &e, &d), ZC_OK);
+        assert_string_equal(e.canteen, "C0107");
+        zc_keypair fresh;
+        assert_int_equal(zc_keys_generate(&fresh), ZC_OK);
+        assert_int_equal(zc_salestest_enrol_key(hub, code, fresh.pk, &fresh, &e, &d), ZC_OK);
+        assert_string_equal(e.canteen, "C0108");
+        zc_salestest_kiosk_free(&k);
         zc_hub_close(hub);
     }
 }
@@ -282,7 +383,7 @@ static void test_authentication(void **state)
         zc_hub_enrolment e;
         zc_diag d = {{0}, 0};
         new_code(hub, "C0107", code);
-        assert_int_equal(zc_hub_enrol(hub, code, kp.pk, &e, &d), ZC_OK);
+        assert_int_equal(zc_salestest_enrol_key(hub, code, kp.pk, &kp, &e, &d), ZC_OK);
         zc_datadir_device_id(kp.pk, id);
         zc_datadir_device_id(stranger.pk, stranger_id);
 
@@ -350,9 +451,14 @@ static void test_authentication(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_keys_made_once),      cmocka_unit_test(test_code_works_once),
-        cmocka_unit_test(test_code_expires),        cmocka_unit_test(test_two_hubs_race_for_a_code),
-        cmocka_unit_test(test_reenrol_moves_kiosk), cmocka_unit_test(test_authentication),
+        cmocka_unit_test(test_keys_made_once),
+        cmocka_unit_test(test_code_works_once),
+        cmocka_unit_test(test_code_expires),
+        cmocka_unit_test(test_two_hubs_race_for_a_code),
+        cmocka_unit_test(test_reenrol_moves_kiosk),
+        cmocka_unit_test(test_authentication),
+        cmocka_unit_test(test_enrolment_proves_the_key),
+        cmocka_unit_test(test_reenrol_after_sales_keeps_canteen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,8 @@
 
 enum { SALES = 8, HALF = SALES / 2, GAP_AT = 5 };
 
+#define BEAT_EVERY_MS INT64_C(600000) /* the test kiosks' heartbeats, on the hub's clock */
+
 typedef struct fixture {
     zc_salestest_kiosk kiosk;
     zc_syncwire_sale *recs;
@@ -359,7 +361,7 @@ static void test_double_subsidy_across_canteens(void **state)
         expect(zc_salestest_push(hub, &c, rc, nc), 3, 3, 0, 0);
         assert_int_equal(zc_salestest_anomalies(hub, "double_subsidy"), 1);
         json_t *list = NULL;
-        assert_int_equal(zc_hub_anomalies(hub, 0, &list, NULL), ZC_OK);
+        assert_int_equal(zc_hub_anomalies(hub, NULL, 0, &list, NULL), ZC_OK);
         json_t *found = NULL;
         size_t i;
         json_t *an;
@@ -406,14 +408,35 @@ static void test_known_elder_not_raised(void **state)
     }
 }
 
-static zc_err beat(zc_hub *hub, const char *device, const char *body, int64_t skew)
+/* A heartbeat signed at the kiosk's time sent. */
+static zc_err beat_at(zc_hub *hub, const char *device, const char *body, zc_ms sent)
 {
     json_t *o = json_loads(body, 0, NULL);
     assert_non_null(o);
     zc_diag d = {{0}, 0};
-    zc_err err = zc_hub_heartbeat(hub, device, o, skew, &d);
+    zc_err err = zc_hub_heartbeat(hub, device, o, sent, &d);
     json_decref(o);
     return err;
+}
+
+/* The next heartbeat, BEAT_EVERY_MS after the last on the hub's clock, from a kiosk whose clock
+ * is skew off the hub's: each is newer than the one before while the skew moves less than that. */
+static zc_err beat(zc_hub *hub, zc_salestest_clock *clock, const char *device, const char *body,
+                   int64_t skew)
+{
+    clock->now += BEAT_EVERY_MS;
+    return beat_at(hub, device, body, clock->now + skew);
+}
+
+/* The device's column as the console sees it (zc_hub_kiosks). */
+static int64_t kiosk_int(zc_hub *hub, const char *key)
+{
+    json_t *kiosks = NULL;
+    assert_int_equal(zc_hub_kiosks(hub, NULL, &kiosks, NULL), ZC_OK);
+    assert_int_equal(json_array_size(kiosks), 1);
+    int64_t v = json_integer_value(json_object_get(json_array_get(kiosks, 0), key));
+    json_decref(kiosks);
+    return v;
 }
 
 static void test_heartbeat_and_clock_skew(void **state)
@@ -427,7 +450,7 @@ static void test_heartbeat_and_clock_skew(void **state)
         zc_hub *hub = zc_salestest_hub(*b, "sales_heartbeat", zc_salestest_clock_read, &clock);
         zc_salestest_enrol(&f->kiosk, hub, "C0107");
         const char *id = f->kiosk.dd->device_id;
-        assert_int_equal(beat(hub, id, BODY, 1000), ZC_OK);
+        assert_int_equal(beat(hub, &clock, id, BODY, 1000), ZC_OK);
         json_t *kiosks = NULL;
         assert_int_equal(zc_hub_kiosks(hub, NULL, &kiosks, NULL), ZC_OK);
         json_t *k = json_array_get(kiosks, 0);
@@ -443,24 +466,203 @@ static void test_heartbeat_and_clock_skew(void **state)
 
         /* Skewed: raised once while it stays skewed, again after it recovered and went wrong. */
         int64_t off = ZC_SYNC_SKEW_WARN_MS + 1;
-        assert_int_equal(beat(hub, id, "{}", off), ZC_OK);
-        assert_int_equal(beat(hub, id, "{}", -off), ZC_OK);
+        assert_int_equal(beat(hub, &clock, id, "{}", off), ZC_OK);
+        assert_int_equal(beat(hub, &clock, id, "{}", -off), ZC_OK);
         assert_int_equal(zc_salestest_anomalies(hub, "clock_skew"), 1);
-        assert_int_equal(beat(hub, id, "{}", 0), ZC_OK);
-        assert_int_equal(beat(hub, id, "{}", off), ZC_OK);
+        assert_int_equal(beat(hub, &clock, id, "{}", 0), ZC_OK);
+        assert_int_equal(beat(hub, &clock, id, "{}", off), ZC_OK);
         assert_int_equal(zc_salestest_anomalies(hub, "clock_skew"), 2);
 
         /* Bad bodies are refused and change nothing. */
-        assert_int_equal(beat(hub, id, "{\"pending\":\"many\"}", 0), ZC_ERR_INVALID);
-        assert_int_equal(beat(hub, id, "{\"faults\":[1]}", 0), ZC_ERR_INVALID);
-        assert_int_equal(beat(hub, id, "{\"pending\":-1}", 0), ZC_ERR_INVALID);
-        assert_int_equal(beat(hub, id, "[]", 0), ZC_ERR_INVALID);
-        assert_int_equal(beat(hub, "ZK-000000000000", "{}", 0), ZC_ERR_NOT_FOUND);
+        assert_int_equal(beat(hub, &clock, id, "{\"pending\":\"many\"}", 0), ZC_ERR_INVALID);
+        assert_int_equal(beat(hub, &clock, id, "{\"faults\":[1]}", 0), ZC_ERR_INVALID);
+        assert_int_equal(beat(hub, &clock, id, "{\"pending\":-1}", 0), ZC_ERR_INVALID);
+        assert_int_equal(beat(hub, &clock, id, "[]", 0), ZC_ERR_INVALID);
+        assert_int_equal(beat(hub, &clock, "ZK-000000000000", "{}", 0), ZC_ERR_NOT_FOUND);
         assert_int_equal(zc_hub_kiosks(hub, NULL, &kiosks, NULL), ZC_OK);
         k = json_array_get(kiosks, 0);
         assert_int_equal(json_integer_value(json_object_get(k, "pending")), 3);
         assert_int_equal(json_integer_value(json_object_get(k, "clock_skew_ms")), off);
         json_decref(kiosks);
+        zc_hub_close(hub);
+    }
+}
+
+/*
+ * A heartbeat's nonce is forgotten after ten minutes and its time is not checked, so an old one
+ * can be sent again: one from too far off the hub's clock records only the skew, and one not newer
+ * than the newest of those records nothing, not even when its time has become the hub's.
+ */
+static void test_heartbeat_replay(void **state)
+{
+    fixture *f = *state;
+    static const char FIRST[] = "{\"pending\":3,\"faults\":[],\"version\":\"0.1.0\"}";
+    static const char STALE[] = "{\"pending\":9,\"faults\":[\"printer: paper out\"]}";
+    for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
+        zc_salestest_clock clock = {zc_salestest_at("2026-03-02T09:00:00+08:00")};
+        zc_hub *hub = zc_salestest_hub(*b, "sales_beat_replay", zc_salestest_clock_read, &clock);
+        zc_salestest_enrol(&f->kiosk, hub, "C0107");
+        const char *id = f->kiosk.dd->device_id;
+        assert_int_equal(beat(hub, &clock, id, FIRST, 0), ZC_OK);
+        zc_ms seen = clock.now;
+        assert_int_equal(kiosk_int(hub, "pending"), 3);
+
+        /* Too far off (an old heartbeat sent again, or a clock gone wrong): the skew is raised
+         * once, nothing else is taken from it. */
+        zc_ms behind = clock.now - ZC_SYNC_SKEW_MAX_MS - 1;
+        assert_int_equal(beat_at(hub, id, STALE, behind), ZC_OK);
+        assert_int_equal(zc_salestest_anomalies(hub, "clock_skew"), 1);
+        assert_int_equal(kiosk_int(hub, "clock_skew_ms"), -ZC_SYNC_SKEW_MAX_MS - 1);
+        assert_int_equal(kiosk_int(hub, "pending"), 3);
+        assert_int_equal(kiosk_int(hub, "last_seen_ms"), seen);
+        json_t *kiosks = NULL;
+        assert_int_equal(zc_hub_kiosks(hub, NULL, &kiosks, NULL), ZC_OK);
+        assert_int_equal(json_array_size(json_object_get(json_array_get(kiosks, 0), "faults")), 0);
+        json_decref(kiosks);
+
+        /* The kiosk is right again; the skewed heartbeat, or an older one, sent again later
+         * raises nothing and changes nothing. */
+        assert_int_equal(beat(hub, &clock, id, FIRST, 0), ZC_OK);
+        assert_int_equal(kiosk_int(hub, "clock_skew_ms"), 0);
+        seen = clock.now;
+        clock.now += BEAT_EVERY_MS;
+        assert_int_equal(beat_at(hub, id, STALE, behind), ZC_OK);
+        assert_int_equal(beat_at(hub, id, STALE, behind - 1), ZC_OK);
+        assert_int_equal(zc_salestest_anomalies(hub, "clock_skew"), 1);
+        assert_int_equal(kiosk_int(hub, "clock_skew_ms"), 0);
+        assert_int_equal(kiosk_int(hub, "pending"), 3);
+        assert_int_equal(kiosk_int(hub, "last_seen_ms"), seen);
+
+        /* A clock that goes wrong again, newer than any seen: raised again. */
+        zc_ms ahead = clock.now + ZC_SYNC_SKEW_MAX_MS + 1;
+        assert_int_equal(beat_at(hub, id, FIRST, ahead), ZC_OK);
+        assert_int_equal(zc_salestest_anomalies(hub, "clock_skew"), 2);
+        /* That heartbeat sent again once the hub's clock has caught up with it: nothing. */
+        clock.now = ahead;
+        assert_int_equal(beat_at(hub, id, STALE, ahead), ZC_OK);
+        assert_int_equal(kiosk_int(hub, "pending"), 3);
+        assert_int_equal(kiosk_int(hub, "last_seen_ms"), seen);
+        zc_hub_close(hub);
+    }
+}
+
+/* Two canteens' kiosks each sold one elder a subsidised lunch, then a queue of walk-ins. */
+typedef struct racing_kiosk {
+    zc_salestest_kiosk kiosk;
+    zc_syncwire_sale *recs;
+    size_t n;
+    zc_hub *hub;
+    pthread_barrier_t *start;
+    zc_err err;
+} racing_kiosk;
+
+static void *push_racing(void *arg)
+{
+    racing_kiosk *k = arg;
+    zc_hub_push_result r;
+    pthread_barrier_wait(k->start);
+    k->err = zc_hub_push(k->hub, k->kiosk.dd->device_id, k->recs, k->n, &r, NULL);
+    return NULL;
+}
+
+static void test_double_subsidy_pushed_at_once(void **state)
+{
+    (void)state;
+    /* The lunch comes first in each batch and the walk-ins keep it open: without a lock both
+     * batches check before either commits. */
+    enum { KIOSKS = 2, WALK_INS = 30, ROUNDS = 4 };
+    static const char *const CANTEENS[KIOSKS] = {"C0107", "C0108"};
+    static const char *const LUNCH[KIOSKS] = {"2026-03-02T11:00:00+08:00",
+                                              "2026-03-02T12:00:00+08:00"};
+    racing_kiosk k[KIOSKS];
+    for (int i = 0; i < KIOSKS; i++) {
+        zc_salestest_kiosk_new(&k[i].kiosk, CANTEENS[i], ZC_SALESTEST_RULES);
+        zc_salestest_sell(&k[i].kiosk, ZC_SALESTEST_ELDER_80, 1500, LUNCH[i]);
+        for (int w = 0; w < WALK_INS; w++)
+            zc_salestest_sell(&k[i].kiosk, ZC_SALESTEST_NOT_IN_ROSTER, 1500,
+                              "2026-03-02T12:30:00+08:00");
+        k[i].recs = zc_salestest_records(&k[i].kiosk, 0, &k[i].n);
+    }
+    for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
+        for (int round = 0; round < ROUNDS; round++) {
+            zc_hub *hub = zc_salestest_hub(*b, "sales_double_race", NULL, NULL);
+            pthread_barrier_t start;
+            assert_int_equal(pthread_barrier_init(&start, NULL, KIOSKS), 0);
+            pthread_t t[KIOSKS];
+            for (int i = 0; i < KIOSKS; i++) {
+                zc_salestest_enrol(&k[i].kiosk, hub, CANTEENS[i]);
+                k[i].hub = hub;
+                k[i].start = &start;
+                k[i].err = ZC_ERR_BROKEN;
+            }
+            for (int i = 0; i < KIOSKS; i++)
+                assert_int_equal(pthread_create(&t[i], NULL, push_racing, &k[i]), 0);
+            for (int i = 0; i < KIOSKS; i++) {
+                assert_int_equal(pthread_join(t[i], NULL), 0);
+                assert_int_equal(k[i].err, ZC_OK);
+            }
+            pthread_barrier_destroy(&start);
+            if (zc_salestest_anomalies(hub, "double_subsidy") != 1)
+                fail_msg("%s, round %d: the double subsidy was raised %zu times", *b, round,
+                         zc_salestest_anomalies(hub, "double_subsidy"));
+            zc_hub_close(hub);
+        }
+    }
+    for (int i = 0; i < KIOSKS; i++) {
+        zc_syncwire_sales_free(k[i].recs, k[i].n);
+        zc_salestest_kiosk_free(&k[i].kiosk);
+    }
+}
+
+/* Entries whose canteen is not the device's: kept as sold, and raised. */
+static void test_wrong_canteen(void **state)
+{
+    fixture *f = *state;
+    for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
+        zc_hub *hub = zc_salestest_hub(*b, "sales_wrong_canteen", NULL, NULL);
+        /* The fixture's kiosk sold as C0107; the hub enrolled it in C0108. */
+        zc_salestest_enrol(&f->kiosk, hub, "C0108");
+        expect(zc_salestest_push(hub, &f->kiosk, f->recs, f->n), SALES, SALES, 0, 0);
+        assert_int_equal(count(hub, "SELECT COUNT(*) FROM sale WHERE status = 'ok'"), SALES);
+        assert_int_equal(zc_salestest_anomalies(hub, "wrong_canteen"), SALES);
+        /* Raised to the canteen the kiosk stands in, whose manager can see to it. */
+        json_t *list = NULL;
+        assert_int_equal(zc_hub_anomalies(hub, "C0108", 1, &list, NULL), ZC_OK);
+        assert_int_equal(json_array_size(list), 1);
+        json_t *a = json_array_get(list, 0);
+        assert_string_equal(json_string_value(json_object_get(a, "kind")), "wrong_canteen");
+        assert_non_null(strstr(json_string_value(json_object_get(a, "detail")), "C0107"));
+        json_decref(list);
+        zc_hub_close(hub);
+
+        /* Where it belongs, nothing is raised. */
+        hub = hub_with_kiosk(*b, "sales_right_canteen", f);
+        expect(zc_salestest_push(hub, &f->kiosk, f->recs, f->n), SALES, SALES, 0, 0);
+        assert_int_equal(zc_salestest_anomalies(hub, "wrong_canteen"), 0);
+        zc_hub_close(hub);
+    }
+}
+
+/* A seq past 2^53 is no kiosk's: refused whole, nothing stored, and nothing overflows. */
+static void test_seq_bounds(void **state)
+{
+    fixture *f = *state;
+    static const int64_t BAD[] = {ZC_HUB_SEQ_MAX + 1, INT64_MAX, 0, -1, INT64_MIN};
+    for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
+        zc_hub *hub = hub_with_kiosk(*b, "sales_seq_bounds", f);
+        zc_syncwire_sale recs[2] = {f->recs[0], f->recs[1]}; /* shallow: the canon stays f's */
+        zc_hub_push_result r;
+        zc_diag d = {{0}, 0};
+        for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+            recs[1].seq = BAD[i];
+            assert_int_equal(zc_hub_push(hub, f->kiosk.dd->device_id, recs, 2, &r, &d),
+                             ZC_ERR_INVALID);
+            assert_non_null(strstr(d.msg, "sales[1].seq"));
+        }
+        assert_int_equal(count(hub, "SELECT COUNT(*) FROM sale"), 0);
+        /* 2^53 itself is a number a ledger could reach: held, in quarantine (the canon says 2). */
+        recs[1].seq = ZC_HUB_SEQ_MAX;
+        expect(zc_salestest_push(hub, &f->kiosk, recs, 2), 1, 2, 0, 1);
         zc_hub_close(hub);
     }
 }
@@ -478,6 +680,10 @@ int main(void)
         cmocka_unit_test(test_double_subsidy_across_canteens),
         cmocka_unit_test(test_known_elder_not_raised),
         cmocka_unit_test(test_heartbeat_and_clock_skew),
+        cmocka_unit_test(test_heartbeat_replay),
+        cmocka_unit_test(test_double_subsidy_pushed_at_once),
+        cmocka_unit_test(test_wrong_canteen),
+        cmocka_unit_test(test_seq_bounds),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,15 +1,19 @@
 /*
  * Canteens, console accounts and sessions, on both backends: what a canteen and a user must look
  * like, login answering alike for a wrong name and a wrong password, sessions kept by hash only,
- * expiring (on an injected clock) and ended by logout.
+ * expiring (on an injected clock) and ended by logout; the password check holding no database
+ * connection while Argon2 works.
  */
 #include "hubtest.h"
 #include "salestest.h"
 
 #include "zc/hub.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static const char PASSWORD[] = "correct horse battery";
 
@@ -135,11 +139,81 @@ static void test_users_and_sessions(void **state)
     }
 }
 
+static int64_t monotonic_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+typedef struct login_run {
+    zc_hub *hub;
+    atomic_bool started, done;
+    int64_t took_us;
+    zc_err err;
+} login_run;
+
+static void *log_in(void *arg)
+{
+    login_run *run = arg;
+    char token[ZC_HUB_TOKEN_HEX + 1];
+    zc_hub_user user;
+    atomic_store(&run->started, true);
+    int64_t t0 = monotonic_us();
+    run->err = zc_hub_login(run->hub, "admin", PASSWORD, token, &user, NULL);
+    run->took_us = monotonic_us() - t0;
+    atomic_store(&run->done, true);
+    return NULL;
+}
+
+/*
+ * With a pool of one connection, another request keeps getting it while a login verifies its
+ * password: the longest wait for it is a query's, far below what the login took (Argon2's).
+ */
+static void test_login_frees_connection_while_verifying(void **state)
+{
+    (void)state;
+    enum { POLL_PAUSE_US = 500 };
+    for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
+        char url[ZC_HUBTEST_URL_MAX];
+        zc_hubtest_db_url(*b, "users_login_pool", url, sizeof url);
+        zc_hub_opts o = {.db_url = url, .pool = 1};
+        zc_hub *hub = NULL;
+        zc_diag d = {{0}, 0};
+        if (zc_hub_open(&o, &hub, &d))
+            fail_msg("opening the hub: %s", d.msg);
+        assert_int_equal(zc_hub_user_add(hub, "admin", "admin", PASSWORD, &d), ZC_OK);
+        login_run run = {.hub = hub, .err = ZC_ERR_BROKEN};
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, log_in, &run), 0);
+        while (!atomic_load(&run.started))
+            ;
+        int64_t longest_us = 0;
+        while (!atomic_load(&run.done)) {
+            int64_t t0 = monotonic_us();
+            zc_hubdb_conn *conn;
+            assert_int_equal(zc_hubdb_acquire(zc_hub_db(hub), &conn, NULL), ZC_OK);
+            int64_t waited = monotonic_us() - t0;
+            zc_hubdb_release(conn);
+            if (waited > longest_us)
+                longest_us = waited;
+            nanosleep(&(struct timespec){0, POLL_PAUSE_US * 1000}, NULL);
+        }
+        assert_int_equal(pthread_join(t, NULL), 0);
+        assert_int_equal(run.err, ZC_OK);
+        if (longest_us * 2 > run.took_us)
+            fail_msg("%s: waited %lld us for the connection during a login of %lld us", *b,
+                     (long long)longest_us, (long long)run.took_us);
+        zc_hub_close(hub);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canteens),
         cmocka_unit_test(test_users_and_sessions),
+        cmocka_unit_test(test_login_frees_connection_while_verifying),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -698,6 +698,162 @@ static void test_console_auth(void **state)
     }
 }
 
+/* Each role's reach, route by route (PROTOCOL.md, Console API). */
+static void expect_status(const zt_hub *h, const zt_session *who, const char *method,
+                          const char *target, const char *json, long status)
+{
+    zt_resp r;
+    zt_console(h, who, strcmp(method, "POST") == 0, method, target, json, &r);
+    if (r.status != status)
+        fail_msg("%s %s: expected %ld, got %ld: %.300s", method, target, status, r.status, r.body);
+    zt_resp_free(&r);
+}
+
+/* The canteen of every object of list[key] in the answer; fails unless each is canteen. */
+static size_t all_of_canteen(const zt_hub *h, const zt_session *who, const char *target,
+                             const char *key, const char *canteen)
+{
+    zt_resp r;
+    zt_console(h, who, false, "GET", target, NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_t *o = zt_resp_json(&r);
+    json_t *list = json_object_get(o, key), *v;
+    size_t i;
+    json_array_foreach(list, i, v)
+    {
+        assert_string_equal(json_string_value(json_object_get(v, "canteen")), canteen);
+    }
+    size_t n = json_array_size(list);
+    json_decref(o);
+    zt_resp_free(&r);
+    return n;
+}
+
+static void test_console_roles(void **state)
+{
+    (void)state;
+    enum { OWN_ANOMALIES = 5, OTHER_ANOMALIES = 20 };
+    for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
+        zt_hub h;
+        zt_hub_start(&h, *b, "http_roles", NULL);
+        zc_keypair k1, k2;
+        char d1[ZC_ID_MAX], d2[ZC_ID_MAX];
+        zt_enrol(&h, "C1", &k1, d1);
+        zt_enrol(&h, "C2", &k2, d2);
+        /* C1's anomalies first, then more of C2's: newer, and more than a page of C1's. */
+        char sql[MSG_MAX];
+        for (int i = 0; i < OWN_ANOMALIES + OTHER_ANOMALIES; i++) {
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO anomaly (at_ms, kind, device, canteen, detail)"
+                     " VALUES (%d, 'clock_skew', '%s', '%s', 'test')",
+                     i, i < OWN_ANOMALIES ? d1 : d2, i < OWN_ANOMALIES ? "C1" : "C2");
+            zc_hubtest_exec(zc_hub_db(h.hub), sql);
+        }
+        zt_session admin, viewer, manager;
+        zt_console_login(&h, "root", "admin", &admin);
+        zt_console_login(&h, "vera", "viewer", &viewer);
+        zt_console_login(&h, "mona", "canteen:C1", &manager);
+
+        /* The roster: administrators and viewers; the cards (QR credentials): administrators. */
+        expect_status(&h, &admin, "GET", "/admin/api/roster", NULL, 200);
+        expect_status(&h, &viewer, "GET", "/admin/api/roster", NULL, 200);
+        expect_status(&h, &manager, "GET", "/admin/api/roster", NULL, 403);
+        expect_status(&h, &admin, "GET", "/admin/api/roster/cards?ids=1", NULL, 200);
+        expect_status(&h, &viewer, "GET", "/admin/api/roster/cards?ids=1", NULL, 403);
+        expect_status(&h, &manager, "GET", "/admin/api/roster/cards?ids=1", NULL, 403);
+        expect_status(&h, &manager, "POST", "/admin/api/roster/preview", "{\"csv\":\"\"}", 403);
+        expect_status(&h, &manager, "POST", "/admin/api/roster/qr", "{\"all_without\":true}", 403);
+        /* Enrolment codes: administrators only, even for the manager's own canteen. */
+        expect_status(&h, &manager, "POST", "/admin/api/enrol-codes", "{\"canteen\":\"C1\"}", 403);
+        expect_status(&h, &viewer, "POST", "/admin/api/enrol-codes", "{\"canteen\":\"C1\"}", 403);
+        assert_int_equal(count(&h, "enrol_code WHERE used_by IS NULL"), 0);
+        expect_status(&h, &admin, "POST", "/admin/api/enrol-codes", "{\"canteen\":\"C1\"}", 200);
+        /* A manager's own canteen only: kiosks, reports, menus, anomalies. */
+        assert_int_equal(all_of_canteen(&h, &manager, "/admin/api/kiosks", "kiosks", "C1"), 1);
+        expect_status(&h, &manager, "GET", "/admin/api/reports/day?canteen=C1&date=2026-01-05",
+                      NULL, 200);
+        expect_status(&h, &manager, "GET", "/admin/api/reports/day?canteen=C2&date=2026-01-05",
+                      NULL, 403);
+        expect_status(&h, &manager, "GET", "/admin/api/reports/month?canteen=C2&month=2026-01",
+                      NULL, 403);
+        expect_status(&h, &manager, "GET", "/admin/api/menus/C1", NULL, 200);
+        expect_status(&h, &manager, "GET", "/admin/api/menus/C2", NULL, 403);
+        expect_status(&h, &manager, "GET", "/admin/api/settlement.csv?month=2026-01", NULL, 403);
+        /* The limit applies to the manager's own anomalies, not to everyone's. */
+        assert_int_equal(
+            all_of_canteen(&h, &manager, "/admin/api/anomalies?limit=5", "anomalies", "C1"),
+            OWN_ANOMALIES);
+        assert_int_equal(all_of_canteen(&h, &manager, "/admin/api/anomalies", "anomalies", "C1"),
+                         OWN_ANOMALIES);
+        zt_resp r;
+        zt_console(&h, &admin, false, "GET", "/admin/api/anomalies?limit=1000", NULL, &r);
+        json_t *o = zt_resp_json(&r);
+        assert_int_equal(json_array_size(json_object_get(o, "anomalies")),
+                         OWN_ANOMALIES + OTHER_ANOMALIES);
+        json_decref(o);
+        zt_resp_free(&r);
+        /* Viewers read everything else. */
+        expect_status(&h, &viewer, "GET", "/admin/api/kiosks", NULL, 200);
+        expect_status(&h, &viewer, "GET", "/admin/api/reports/day?canteen=C2&date=2026-01-05", NULL,
+                      200);
+        expect_status(&h, &viewer, "GET", "/admin/api/settlement.csv?month=2026-01", NULL, 200);
+        zt_hub_stop(&h);
+    }
+}
+
+/* POST /v1/enrol over HTTP: signed by the new key, codes kept when refused, no moving a kiosk
+ * that has pushed sales. */
+static void test_enrol_over_http(void **state)
+{
+    (void)state;
+    for (const char *const *b = ZC_HUBTEST_BACKENDS; *b; b++) {
+        zt_hub h;
+        zt_hub_start(&h, *b, "http_enrol", NULL);
+        zc_salestest_kiosk k;
+        zc_salestest_kiosk_new(&k, "C0107", ZC_SALESTEST_RULES);
+        zc_salestest_enrol(&k, h.hub, "C0107");
+        zc_salestest_sell(&k, ZC_SALESTEST_ELDER_80, 1500, "2026-03-02T11:00:00+08:00");
+        size_t n;
+        zc_syncwire_sale *recs = zc_salestest_records(&k, 0, &n);
+        zc_salestest_push(h.hub, &k, recs, n);
+        zc_syncwire_sales_free(recs, n);
+        zc_diag diag = {{0}, 0};
+        assert_int_equal(zc_hub_canteen_add(h.hub, "C0108", "Two", "320202", NULL, &diag), ZC_OK);
+        char code[ZC_HUB_CODE_MAX], pk[ZC_PUBKEY_TEXT_SIZE], body[MSG_MAX];
+        assert_int_equal(zc_hub_enrol_code_new(h.hub, "C0108", code, NULL, &diag), ZC_OK);
+        zc_keys_public_text(k.dd->device_key.pk, pk);
+        snprintf(body, sizeof body, "{\"code\":\"%s\",\"public_key\":\"%s\"}", code, pk);
+        zc_keypair thief;
+        assert_int_equal(zc_keys_generate(&thief), ZC_OK);
+        zt_resp r;
+        /* Quoting the kiosk's public key, unsigned or signed by another key: 401. */
+        zt_post(&h, "/v1/enrol", body, &r);
+        zt_assert_error(&r, 401, "unauthorized", NULL, 0);
+        zt_resp_free(&r);
+        zt_signed(&h, &thief, k.dd->device_id, "POST", "/v1/enrol", body, strlen(body), 0, &r);
+        zt_assert_error(&r, 401, "unauthorized", NULL, 0);
+        zt_resp_free(&r);
+        /* The kiosk itself, to another canteen after pushing sales: 409. */
+        zt_signed(&h, &k.dd->device_key, k.dd->device_id, "POST", "/v1/enrol", body, strlen(body),
+                  0, &r);
+        zt_assert_error(&r, 409, "conflict", NULL, 0);
+        zt_resp_free(&r);
+        assert_int_equal(count(&h, "enrol_code WHERE used_by IS NULL"), 1);
+        assert_int_equal(count(&h, "device WHERE canteen = 'C0107'"), 1);
+        /* A pushed seq past 2^53 is bad input. */
+        static const char HUGE_SEQ[] =
+            "{\"sales\":[{\"seq\":9007199254740993,\"canon\":\"{}\",\"prev_hash\":" HEX64
+            ",\"hash\":" HEX64 ",\"sig\":" SIG "}]}";
+        zt_signed(&h, &k.dd->device_key, k.dd->device_id, "POST", "/v1/sales", HUGE_SEQ,
+                  strlen(HUGE_SEQ), 0, &r);
+        zt_assert_error(&r, 400, "bad_request", NULL, 0);
+        zt_resp_free(&r);
+        assert_int_equal(count(&h, "sale"), 1);
+        zc_salestest_kiosk_free(&k);
+        zt_hub_stop(&h);
+    }
+}
+
 /* ---- every route once ---- */
 
 static json_t *ok_json(const zt_resp *r)
@@ -888,7 +1044,8 @@ static void test_happy_paths(void **state)
         zc_keys_public_text(k.dd->device_key.pk, pk);
         snprintf(code_body, sizeof code_body, "{\"code\":\"%s\",\"public_key\":\"%s\"}", code, pk);
         zt_resp r;
-        zt_post(&h, "/v1/enrol", code_body, &r);
+        zt_signed(&h, &k.dd->device_key, k.dd->device_id, "POST", "/v1/enrol", code_body,
+                  strlen(code_body), 0, &r);
         json_t *o = ok_json(&r);
         assert_string_equal(json_string_value(json_object_get(o, "canteen")), "C0107");
         assert_string_equal(json_string_value(json_object_get(o, "device_id")), k.dd->device_id);
@@ -897,7 +1054,9 @@ static void test_happy_paths(void **state)
         assert_true(json_is_integer(json_object_get(o, "hub_time")));
         json_decref(o);
         zt_resp_free(&r);
-        zt_post(&h, "/v1/enrol", code_body, &r); /* a code works once */
+        /* a code works once */
+        zt_signed(&h, &k.dd->device_key, k.dd->device_id, "POST", "/v1/enrol", code_body,
+                  strlen(code_body), 0, &r);
         zt_assert_error(&r, 401, "unauthorized", NULL, 0);
         zt_resp_free(&r);
         const zc_keypair *key = &k.dd->device_key;
@@ -1011,6 +1170,7 @@ int main(void)
         cmocka_unit_test(test_malformed_json),     cmocka_unit_test(test_wrong_types),
         cmocka_unit_test(test_sql_metacharacters), cmocka_unit_test(test_kiosk_auth),
         cmocka_unit_test(test_console_auth),       cmocka_unit_test(test_happy_paths),
+        cmocka_unit_test(test_console_roles),      cmocka_unit_test(test_enrol_over_http),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

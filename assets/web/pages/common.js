@@ -20,11 +20,13 @@ export function alertBox(err) {
   return h('p', { class: 'message error', role: 'alert' }, errorText(err));
 }
 
-// A row of big numbers with their names: totals of a report, counts of an import.
+// A row of big numbers with their names: totals of a report, counts of an import. notes: small
+// lines under the number that say what it holds.
 export function tiles(items) {
   return h('dl', { class: 'tiles' },
-    items.map(([name, value, cls]) => h('div', { class: `tile ${cls ?? ''}` },
-      h('dt', null, name), h('dd', null, value))));
+    items.map(([name, value, cls, notes]) => h('div', { class: `tile ${cls ?? ''}` },
+      h('dt', null, name), h('dd', null, value),
+      (notes ?? []).map((note) => h('dd', { class: 'note' }, note)))));
 }
 
 export function section(title, ...children) {

@@ -5,10 +5,18 @@ import { isoDate, isoMonth, paymentName, periodName, tierName } from '../format.
 import { formatFen } from '../money.js';
 import { alertBox, canteenSelect, section, tiles } from './common.js';
 
+// Sales count every sale entry, the voided ones too, while the money is net of voids: the count
+// says so, and what is left once voids are taken off.
+const COUNT_HINT = '销售笔数含已作废的销售，有效笔数 = 销售笔数 − 作废；金额都已扣除作废。'
+  + '作废计在作废的那一天，作废前几天的销售也从当天扣除。';
+
 function totalsTiles(t) {
+  const sales = t.sales ?? 0;
+  const voids = t.voids ?? 0;
+  const notes = voids ? [`含已作废 ${voids} 笔`, `有效笔数 ${sales - voids} 笔`] : null;
   return tiles([
-    ['销售笔数', `${t.sales ?? 0} 笔`],
-    ['作废', `${t.voids ?? 0} 笔`],
+    ['销售笔数', `${sales} 笔`, '', notes],
+    ['作废', `${voids} 笔`, '', voids ? ['金额已扣除'] : null],
     ['原价合计', formatFen(t.gross ?? 0)],
     ['补贴合计', formatFen(t.subsidy ?? 0), 'ok'],
     ['自付合计', formatFen(t.self_pay ?? 0)],
@@ -16,8 +24,9 @@ function totalsTiles(t) {
 }
 
 const MONEY_COLUMNS = [
-  { title: '笔数', class: 'num', cell: (r) => r.sales ?? 0 },
-  { title: '作废', class: 'num', cell: (r) => r.voids ?? 0 },
+  { title: '销售笔数', class: 'num', cell: (r) => r.sales ?? 0 },
+  { title: '其中作废', class: 'num', cell: (r) => r.voids ?? 0 },
+  { title: '有效笔数', class: 'num', cell: (r) => (r.sales ?? 0) - (r.voids ?? 0) },
   { title: '原价', class: 'num', cell: (r) => formatFen(r.gross ?? 0) },
   { title: '补贴', class: 'num', cell: (r) => formatFen(r.subsidy ?? 0) },
   { title: '自付', class: 'num', cell: (r) => formatFen(r.self_pay ?? 0) },
@@ -57,7 +66,8 @@ export async function render(main, ctx) {
         breakdown('按餐次', '餐次', r.by_period, periodName, 'report-by-period'),
         breakdown('按补贴档次或类别', '档次', r.by_tier, tierName, 'report-by-tier'),
         breakdown('按支付方式', '支付方式', r.by_payment, paymentName, 'report-by-payment')),
-      h('p', { class: 'hint' }, '按中心已收到的销售记录统计；自助机未上传的销售不在其中。'));
+      h('p', { class: 'hint' }, '按中心已收到的销售记录统计；自助机未上传的销售不在其中。'),
+      h('p', { class: 'hint' }, COUNT_HINT));
   };
 
   const showMonth = async () => {
@@ -75,7 +85,8 @@ export async function render(main, ctx) {
       totalsTiles(r.totals ?? {}),
       days.length
         ? table([{ title: '日期', cell: (d) => d.date }, ...MONEY_COLUMNS], days, { caption: '每日合计', id: 'report-days' })
-        : h('p', { class: 'empty' }, '这个月没有销售记录。'));
+        : h('p', { class: 'empty' }, '这个月没有销售记录。'),
+      h('p', { class: 'hint' }, COUNT_HINT));
   };
 
   const dayForm = h('form', { class: 'row' }, field('日期', date), h('button', { type: 'submit', id: 'report-day-show' }, '查看日报'));

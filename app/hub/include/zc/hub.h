@@ -107,10 +107,6 @@ typedef struct zc_hub_enrolment {
     uint8_t region_key[ZC_REGION_KEY_LEN];
 } zc_hub_enrolment;
 
-/* Uses a code (once) for the kiosk with public key pk. Unknown/used/expired code: ZC_ERR_CRYPTO. */
-zc_err zc_hub_enrol(zc_hub *hub, const char *code, const uint8_t pk[ZC_PUBKEY_LEN],
-                    zc_hub_enrolment *out, zc_diag *diag);
-
 typedef struct zc_hub_request {
     const char *method, *path;                     /* path with its query string, as sent */
     const char *device, *time, *nonce, *signature; /* header values, NULL when missing */
@@ -119,10 +115,24 @@ typedef struct zc_hub_request {
     bool heartbeat; /* a skewed clock is allowed (PROTOCOL.md) */
 } zc_hub_request;
 
+/*
+ * Uses a code (once) for the kiosk with public key pk. req is the enrolment request, which must be
+ * signed with pk's secret half as the device id derived from pk (its time is not checked): only
+ * the holder of the key can enrol or move it. A missing or bad signature, or an unknown, used or
+ * expired code: ZC_ERR_CRYPTO. A device that has pushed sales cannot move to another canteen:
+ * ZC_ERR_EXISTS. The code is used up only when the kiosk is enrolled.
+ */
+zc_err zc_hub_enrol(zc_hub *hub, const zc_hub_request *req, const char *code,
+                    const uint8_t pk[ZC_PUBKEY_LEN], zc_hub_enrolment *out, zc_diag *diag);
+
 /* Checks a signed kiosk request: device known, signature, time, nonce unseen (then recorded).
  * ZC_ERR_CRYPTO with the reason; fills device_id and *skew_ms (kiosk time - hub time). */
 zc_err zc_hub_authenticate(zc_hub *hub, const zc_hub_request *req, char device_id[ZC_ID_MAX],
                            int64_t *skew_ms, zc_diag *diag);
+
+/* The highest seq a pushed record may carry: 2^53, the integers JSON and the console read exactly,
+ * and far from INT64_MAX so that seq + 1 never overflows. Higher is bad input. */
+#define ZC_HUB_SEQ_MAX (INT64_C(1) << 53)
 
 typedef struct zc_hub_push_result {
     int64_t acked;       /* highest seq held with no gap below it */
@@ -147,9 +157,14 @@ zc_err zc_hub_roster_page(zc_hub *hub, const char *cursor, int limit, json_t **r
 zc_err zc_hub_menu_get(zc_hub *hub, const char *canteen, int64_t *version, json_t **items,
                        zc_diag *diag);
 
-/* Records a heartbeat body (PROTOCOL.md) and the measured skew; a skew over
- * ZC_SYNC_SKEW_WARN_MS is raised as an anomaly (once per device until it recovers). */
-zc_err zc_hub_heartbeat(zc_hub *hub, const char *device_id, const json_t *body, int64_t skew_ms,
+/*
+ * Records a heartbeat body (PROTOCOL.md) sent (signed) at the kiosk's time sent_ms; a skew over
+ * ZC_SYNC_SKEW_WARN_MS is raised as an anomaly (once per device until it recovers). One whose
+ * time is further than ZC_SYNC_SKEW_MAX_MS from the hub's records only the skew (and its
+ * anomaly), not what it says of the kiosk; a heartbeat not newer than the newest such one is an
+ * old one sent again and records nothing. Either way the call succeeds: the kiosk gets the time.
+ */
+zc_err zc_hub_heartbeat(zc_hub *hub, const char *device_id, const json_t *body, zc_ms sent_ms,
                         zc_diag *diag);
 
 /* ---- administration ---- */
@@ -170,9 +185,19 @@ typedef struct zc_hub_roster_stats {
 
 /*
  * Imports roster CSV (the kiosk's format, zc_roster_parse_csv): adds or updates by ID number, in
- * one transaction under the "roster" lock; unchanged rows keep their version. dry_run checks and
- * counts without writing; samples (optional) gets up to 20 {"line","name","change"} of the rows
- * that would change. A bad file: ZC_ERR_INVALID, "line N: FIELD: reason", nothing written.
+ * one transaction under the "roster" lock; unchanged rows keep their version. Elders the file does
+ * not list are kept as they are.
+ *
+ * Tokens, unlike the kiosk's own import: an empty qr_token or card_uid keeps what the elder holds
+ * (the monthly roster comes from another system and knows nothing of the cards the hub printed);
+ * a non-empty one sets it, moving it from another elder the file lists, and is refused (the line
+ * named) when an elder the file does not list holds it. So a row whose only difference is an empty
+ * token column is unchanged. A QR card is revoked by issuing a new token
+ * (zc_hub_roster_issue_qr), which replaces the old one; a file cannot clear a token.
+ *
+ * dry_run checks and counts without writing; samples (optional) gets up to 20
+ * {"line","name","change"} of the rows that would change. A bad file: ZC_ERR_INVALID,
+ * "line N: FIELD: reason", nothing written.
  */
 zc_err zc_hub_roster_import(zc_hub *hub, const char *csv, size_t len, bool dry_run,
                             zc_hub_roster_stats *stats, json_t **samples, zc_diag *diag);
@@ -212,7 +237,9 @@ zc_err zc_hub_report_month(zc_hub *hub, const char *canteen, int year, int month
  */
 zc_err zc_hub_settlement_csv(zc_hub *hub, int year, int month, char **csv, size_t *len,
                              zc_diag *diag);
-/* [{"id","at_ms","kind","device","seq","canteen","elder_id","detail"}], newest first. */
-zc_err zc_hub_anomalies(zc_hub *hub, int64_t limit, json_t **out, zc_diag *diag);
+/* [{"id","at_ms","kind","device","seq","canteen","elder_id","detail"}], newest first, at most
+ * limit of them; canteen NULL for every canteen's. */
+zc_err zc_hub_anomalies(zc_hub *hub, const char *canteen, int64_t limit, json_t **out,
+                        zc_diag *diag);
 
 #endif
