@@ -80,7 +80,9 @@ static void csv_row(csvbuf *b, int n, const char *status, const char *qr, const 
 {
     char id[ID_NUMBER_LEN + 1], row[ROW_MAX];
     id_number(n, id);
-    snprintf(row, sizeof row, "%s,老人%d,,320202,dibao,%s,%s,%s\n", id, n, status, qr, card);
+    int len = snprintf(row, sizeof row, "%s,老人%d,,320202,dibao,%.16s,%.127s,%.63s\n", id, n,
+                       status, qr, card);
+    assert_true(len > 0 && (size_t)len < sizeof row);
     csv_add(b, row);
 }
 
